@@ -1,0 +1,45 @@
+# Quick start: `make run` serves the site on http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Local development only: DEBUG on, a fixed insecure key, the SQLite file db.sqlite3.
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-local-development-key}
+
+.PHONY: run test install admin export lint format check clean
+
+$(BIN)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py load_content
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+# Create an admin account (asks for a password; nothing is baked in).
+admin: install
+	$(DEV_ENV) $(BIN)/python manage.py createsuperuser
+
+# Write the database's content back to fixtures/neutropenia.json.
+export: install
+	$(DEV_ENV) $(BIN)/python manage.py export_fixture
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
