@@ -1,0 +1,228 @@
+"""The editors' admin: every content model, edited the way editors think of it."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+
+from causes.models import (
+    Article,
+    BrandName,
+    Category,
+    Cause,
+    CauseAlias,
+    Drug,
+    DrugAlias,
+    Mechanism,
+    SearchEntry,
+    Source,
+)
+
+
+class BrandNameFormSet(forms.BaseInlineFormSet):
+    """Refuses the same brand twice in one form, which the database would refuse later."""
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            name = (form.cleaned_data.get("name") or "").casefold()
+            if name in seen:
+                form.add_error("name", "This brand name is entered twice for this drug.")
+            seen[name] = form
+
+
+class BrandNameInline(admin.TabularInline):
+    model = BrandName
+    formset = BrandNameFormSet
+    extra = 2
+    fields = ["name", "in_source"]
+
+
+class DrugAliasInline(admin.TabularInline):
+    model = DrugAlias
+    extra = 1
+    fields = ["name", "kind"]
+
+
+class CauseAliasInline(admin.TabularInline):
+    model = CauseAlias
+    extra = 1
+    fields = ["name", "kind"]
+
+
+class DrugInline(admin.TabularInline):
+    model = Drug
+    extra = 0
+    fields = ["name", "slug", "drug_class", "status", "order"]
+    prepopulated_fields = {"slug": ["name"]}
+    show_change_link = True
+    can_delete = False  # a drug carries brand names and sources: delete it on its own page
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "accessed", "url"]
+    list_filter = ["publisher"]
+    search_fields = ["title", "publisher", "url", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "accessed"
+
+
+@admin.register(Mechanism)
+class MechanismAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "order", "cause_count"]
+    list_editable = ["order"]
+    search_fields = ["name", "short_name", "explanation"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["sources"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(num_causes=Count("causes", distinct=True))
+
+    @admin.display(description="causes", ordering="num_causes")
+    def cause_count(self, obj):
+        return obj.num_causes
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "order", "cause_count"]
+    list_editable = ["order"]
+    list_filter = ["status"]
+    search_fields = ["name", "intro"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(num_causes=Count("causes", distinct=True))
+
+    @admin.display(description="causes", ordering="num_causes")
+    def cause_count(self, obj):
+        return obj.num_causes
+
+
+@admin.register(Cause)
+class CauseAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "category",
+        "status",
+        "mechanism_list",
+        "source_count",
+        "last_reviewed",
+        "order",
+    ]
+    list_filter = ["status", "category", "mechanisms"]
+    list_select_related = ["category"]
+    search_fields = ["name", "slug", "aliases__name", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["category", "mechanisms", "sources"]
+    inlines = [CauseAliasInline, DrugInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "category", "status", "order"]}),
+        ("Content", {"fields": ["summary", "source_wording"]}),
+        ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
+        ("Evidence", {"fields": ["sources", "last_reviewed"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(num_sources=Count("sources", distinct=True))
+            .prefetch_related("mechanisms")
+        )
+
+    @admin.display(description="mechanisms")
+    def mechanism_list(self, obj):
+        return ", ".join(m.short_name for m in obj.mechanisms.all()) or "not established"
+
+    @admin.display(description="sources", ordering="num_sources")
+    def source_count(self, obj):
+        return obj.num_sources
+
+
+@admin.register(Drug)
+class DrugAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand_list", "drug_class", "cause", "status", "last_reviewed"]
+    list_filter = ["status", "cause__category", "cause", "mechanisms"]
+    list_select_related = ["cause"]
+    search_fields = ["name", "slug", "brand_names__name", "aliases__name", "drug_class"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["cause", "mechanisms", "sources"]
+    inlines = [BrandNameInline, DrugAliasInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "cause", "drug_class", "status", "order"]}),
+        ("Content", {"fields": ["summary"]}),
+        ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
+        ("Evidence", {"fields": ["sources", "last_reviewed"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("brand_names")
+
+    @admin.display(description="brand names")
+    def brand_list(self, obj):
+        return ", ".join(b.name for b in obj.brand_names.all())
+
+
+class BrandNameAdminForm(forms.ModelForm):
+    class Meta:
+        model = BrandName
+        fields = ["drug", "name", "in_source"]
+
+
+@admin.register(BrandName)
+class BrandNameAdmin(admin.ModelAdmin):
+    form = BrandNameAdminForm
+    list_display = ["name", "drug", "in_source"]
+    list_filter = ["in_source", "drug__cause"]
+    list_select_related = ["drug"]
+    search_fields = ["name", "drug__name"]
+    autocomplete_fields = ["drug"]
+
+
+@admin.register(CauseAlias)
+class CauseAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "cause"]
+    list_filter = ["kind"]
+    list_select_related = ["cause"]
+    search_fields = ["name", "cause__name"]
+    autocomplete_fields = ["cause"]
+
+
+@admin.register(DrugAlias)
+class DrugAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "drug"]
+    list_filter = ["kind"]
+    list_select_related = ["drug"]
+    search_fields = ["name", "drug__name"]
+    autocomplete_fields = ["drug"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "order", "last_reviewed"]
+    list_filter = ["status"]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["sources"]
+
+
+@admin.register(SearchEntry)
+class SearchEntryAdmin(admin.ModelAdmin):
+    """Read-only view of the search index, so editors can see why something is found."""
+
+    list_display = ["term", "field", "title", "target_kind"]
+    list_filter = ["target_kind", "field"]
+    search_fields = ["term", "title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
