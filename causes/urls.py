@@ -1,0 +1,15 @@
+from django.urls import path
+
+from causes import views
+
+app_name = "causes"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
+    path("causes/<slug:slug>/", views.CauseDetailView.as_view(), name="cause-detail"),
+    path("drugs/<slug:slug>/", views.DrugDetailView.as_view(), name="drug-detail"),
+    path("mechanisms/<slug:slug>/", views.MechanismDetailView.as_view(), name="mechanism-detail"),
+    path("about/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("search/", views.search, name="search"),
+]

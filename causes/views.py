@@ -1,0 +1,158 @@
+"""Public pages: every queryset starts from `published()`; each page runs fixed queries."""
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Prefetch
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, TemplateView
+
+from causes.forms import SearchForm
+from causes.models import (
+    Article,
+    BrandName,
+    Category,
+    Cause,
+    CauseAlias,
+    Drug,
+    DrugAlias,
+    Mechanism,
+)
+from causes.search import search_entries
+
+
+def published_drugs():
+    return Drug.objects.published().prefetch_related(
+        Prefetch("brand_names", queryset=BrandName.objects.order_by("name"))
+    )
+
+
+def published_causes():
+    """Causes with what a list of causes shows: category, mechanisms, drugs and brands."""
+    return (
+        Cause.objects.published()
+        .select_related("category")
+        .prefetch_related("mechanisms", Prefetch("drugs", queryset=published_drugs()))
+    )
+
+
+class HomeView(TemplateView):
+    template_name = "causes/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["categories"] = Category.objects.published().prefetch_related(
+            Prefetch(
+                "causes",
+                queryset=Cause.objects.published().prefetch_related("mechanisms"),
+            )
+        )
+        context["mechanisms"] = Mechanism.objects.all()
+        context["articles"] = Article.objects.published()
+        return context
+
+
+class CategoryDetailView(DetailView):
+    def get_queryset(self):
+        return Category.objects.published().prefetch_related(
+            Prefetch("causes", queryset=published_causes())
+        )
+
+
+class CauseDetailView(DetailView):
+    def get_queryset(self):
+        return (
+            Cause.objects.published()
+            .select_related("category")
+            .prefetch_related(
+                "mechanisms",
+                "sources",
+                Prefetch("aliases", queryset=CauseAlias.objects.exclude(kind="misspelling")),
+                Prefetch(
+                    "drugs",
+                    queryset=published_drugs().prefetch_related("mechanisms"),
+                ),
+            )
+        )
+
+
+class DrugDetailView(DetailView):
+    def get_queryset(self):
+        return (
+            Drug.objects.published()
+            .select_related("cause__category")
+            .prefetch_related(
+                "mechanisms",
+                "sources",
+                Prefetch("brand_names", queryset=BrandName.objects.order_by("name")),
+                Prefetch("aliases", queryset=DrugAlias.objects.exclude(kind="misspelling")),
+            )
+        )
+
+
+class MechanismDetailView(DetailView):
+    queryset = Mechanism.objects.prefetch_related(
+        "sources",
+        Prefetch("causes", queryset=published_causes()),
+        Prefetch("drugs", queryset=Drug.objects.published().select_related("cause")),
+    )
+
+
+class ArticleDetailView(DetailView):
+    queryset = Article.objects.published().prefetch_related("sources")
+
+
+def search(request):
+    """The search page: validates `q`, then shows ranked results, a suggestion or help."""
+    form = SearchForm(request.GET)
+    context = {"form": form, "query": "", "outcome": None, "page_obj": None}
+    status = 200
+    if not form.is_valid():
+        status = 400
+    else:
+        query = form.cleaned_data["q"]
+        context["query"] = query
+        if query:
+            outcome = search_entries(query)
+            paginator = Paginator(outcome.results, 20)
+            context["outcome"] = outcome
+            context["page_obj"] = paginator.get_page(form.cleaned_data.get("page") or 1)
+    if context["outcome"] is None or not context["outcome"].results:
+        context["categories"] = Category.objects.published()
+    return render(request, "causes/search.html", context, status=status)
+
+
+@require_GET
+def healthz(request):
+    """200 when the database answers; for load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any failure means: take this server out of rotation
+        return JsonResponse(
+            {"status": "error", "database": str(error.__class__.__name__)}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def page_not_found(request, exception=None):
+    """A 404 that helps: the search box and the categories."""
+    return render(
+        request,
+        "404.html",
+        {"categories": Category.objects.published()},
+        status=404,
+    )
