@@ -1,0 +1,103 @@
+"""Shared fixtures. The site's content is loaded once per test database and every test
+runs inside a transaction that is rolled back, so tests see the real content and
+cannot leak changes into each other."""
+
+import os
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.db import connection
+
+from causes.models import BrandName, Category, Cause, Drug, Mechanism, Source, Status
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip on a user's machine when a service is missing; in CI, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_content", verbosity=0)
+
+
+@pytest.fixture
+def postgresql(db):
+    need(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def source(db) -> Source:
+    return Source.objects.create(
+        slug="test-source",
+        title="A test source",
+        publisher="Test Journal",
+        url="https://example.org/source",
+        accessed=date(2026, 1, 1),
+    )
+
+
+@pytest.fixture
+def category(db) -> Category:
+    return Category.objects.create(
+        slug="test-category", name="Test category", status=Status.PUBLISHED, order=99
+    )
+
+
+@pytest.fixture
+def mechanism(db) -> Mechanism:
+    return Mechanism.objects.get(slug="destruction")
+
+
+@pytest.fixture
+def cause(db, category, source, mechanism) -> Cause:
+    cause = Cause.objects.create(
+        slug="zelbrix-syndrome",
+        name="Zelbrix syndrome",
+        category=category,
+        summary="A made-up condition for tests.",
+        last_reviewed=date(2026, 1, 1),
+        status=Status.PUBLISHED,
+    )
+    cause.sources.add(source)
+    cause.mechanisms.add(mechanism)
+    return cause
+
+
+@pytest.fixture
+def drug(db, cause) -> Drug:
+    drug = Drug.objects.create(
+        slug="quorvatide",
+        name="Quorvatide",
+        cause=cause,
+        drug_class="made-up test drug",
+        summary="A made-up drug for tests.",
+        last_reviewed=date(2026, 1, 1),
+        status=Status.PUBLISHED,
+    )
+    BrandName.objects.create(drug=drug, name="Quorvix")
+    return drug
+
+
+@pytest.fixture
+def editor(db) -> User:
+    user = User.objects.create_user("editor", "editor@example.org", "editor-pass-1234")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

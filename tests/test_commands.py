@@ -1,0 +1,39 @@
+"""Management commands that `make run` and editors rely on."""
+
+import pytest
+from django.core.management import call_command
+
+from causes.models import Cause, SearchEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_content_keeps_editors_changes_when_run_again(capsys):
+    cause = Cause.objects.get(slug="lupus")
+    cause.summary = "Edited by an editor."
+    cause.save()
+    call_command("load_content")
+    assert "fixture not loaded" in capsys.readouterr().out
+    assert Cause.objects.get(slug="lupus").summary == "Edited by an editor."
+
+
+def test_load_content_fills_an_empty_database_and_indexes_it():
+    from causes.models import (
+        Article,
+        BrandName,
+        Category,
+        CauseAlias,
+        Drug,
+        DrugAlias,
+        Mechanism,
+        Source,
+    )
+
+    for model in [BrandName, DrugAlias, Drug, CauseAlias, Cause, Category, Article]:
+        model.objects.all().delete()
+    Mechanism.objects.all().delete()
+    Source.objects.all().delete()
+    SearchEntry.objects.all().delete()
+    call_command("load_content", verbosity=0)
+    assert Cause.objects.count() == 29
+    assert SearchEntry.objects.filter(term="Clozaril").exists()
