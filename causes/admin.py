@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from causes.models import (
@@ -68,6 +69,7 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "publisher", "url", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "accessed"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Mechanism)
@@ -115,6 +117,7 @@ class CauseAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "category", "mechanisms"]
     list_select_related = ["category"]
+    ordering = ["category__order", "order", "name"]
     search_fields = ["name", "slug", "aliases__name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["category", "mechanisms", "sources"]

@@ -72,7 +72,7 @@ def cause_rows(cause: Cause) -> list[SearchEntry]:
         TargetKind.CAUSE,
         cause,
         cause.name,
-        f"cause · {cause.category.name}",
+        cause.category.name,
         mechanism_context(cause),
         aliases=[(a.name, a.kind) for a in cause.aliases.all()],
         texts=[cause.summary, cause.source_wording],

@@ -69,6 +69,11 @@ class Query:
         n = len(self.compact)
         if n < 3:
             return []
+        if n <= 6:
+            # Too short to cut into intact pieces: any shared three letters will do.
+            pieces = {self.compact[i : i + 3] for i in range(n - 2)}
+            pieces.update(w for w in self.words if len(w) >= 3)
+            return sorted(pieces)
         parts = allowed_typos(n) + 1
         while parts > 1 and n // parts < 3:
             parts -= 1
@@ -116,6 +121,14 @@ class Result:
         if self.field == MatchField.SUMMARY:
             return "mentioned in the text"
         return "name"
+
+    @property
+    def description_phrase(self) -> str:
+        """'an atypical antipsychotic': the description read as a phrase after a name."""
+        if self.kind != TargetKind.DRUG or not self.description:
+            return self.description
+        article = "an" if self.description[0].lower() in "aeiou" else "a"
+        return f"{article} {self.description}"
 
     @property
     def tier_label(self) -> str:
@@ -393,7 +406,7 @@ def suggest_spelling(query: Query, rows: list[SearchEntry], results: list[Result
         for row in rows
         if row.field != MatchField.SUMMARY and row.compact != query.compact
     ]
-    scored = [s for s in scored if s[0] >= 60]
+    scored = [s for s in scored if s[0] >= 75]
     if not scored:
         return ""
     return min(scored, key=lambda s: (-s[0], s[1].casefold()))[1]
