@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from causes.models import (
     Article,
@@ -16,7 +16,24 @@ from causes.models import (
     Mechanism,
     SearchEntry,
     Source,
+    TargetKind,
 )
+from causes.search import MAX_QUERY_LENGTH, search_entries
+
+
+class SiteSearchMixin:
+    """The admin's search box also finds what the site's search finds (aliases, brand names,
+    typos), on top of Django's own search, which still finds drafts and slugs."""
+
+    search_kind: str
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term or len(term) > MAX_QUERY_LENGTH:
+            return found, may_have_duplicates
+        ids = [r.target_id for r in search_entries(term).results if r.kind == self.search_kind]
+        return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=ids)), False
 
 
 class BrandNameFormSet(forms.BaseInlineFormSet):
@@ -105,7 +122,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cause)
-class CauseAdmin(admin.ModelAdmin):
+class CauseAdmin(SiteSearchMixin, admin.ModelAdmin):
+    search_kind = TargetKind.CAUSE
     list_display = [
         "name",
         "category",
@@ -147,7 +165,8 @@ class CauseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Drug)
-class DrugAdmin(admin.ModelAdmin):
+class DrugAdmin(SiteSearchMixin, admin.ModelAdmin):
+    search_kind = TargetKind.DRUG
     list_display = ["name", "brand_list", "drug_class", "cause", "status", "last_reviewed"]
     list_filter = ["status", "cause__category", "cause", "mechanisms"]
     list_select_related = ["cause"]

@@ -145,16 +145,20 @@ def _sources():
     }
 
 
-def reindex(kind: str, ids: Iterable[int]) -> None:
-    """Replace the index rows of these entries; entries no longer public lose theirs."""
+def reindex(kind: str, ids: Iterable[int], replace: bool = True, chunk: int = 2000) -> None:
+    """Replace the index rows of these entries; entries no longer public lose theirs.
+
+    `replace=False` skips the delete, for entries known to have no rows yet (bulk loads).
+    """
     ids = list(ids)
-    if not ids:
-        return
     queryset, build = _sources()[kind]
-    rows = [row for entry in queryset.filter(pk__in=ids) for row in build(entry)]
     with transaction.atomic():
-        SearchEntry.objects.filter(target_kind=kind, target_id__in=ids).delete()
-        SearchEntry.objects.bulk_create(rows, batch_size=2000)
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            rows = [row for entry in queryset.filter(pk__in=part) for row in build(entry)]
+            if replace:
+                SearchEntry.objects.filter(target_kind=kind, target_id__in=part).delete()
+            SearchEntry.objects.bulk_create(rows, batch_size=chunk)
 
 
 def rebuild(batch_size: int = 2000) -> int:

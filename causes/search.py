@@ -91,6 +91,7 @@ class Result:
     """One entry found, with the best reason it matched."""
 
     kind: str
+    target_id: int
     title: str
     url: str
     description: str
@@ -129,6 +130,15 @@ class Result:
             return self.description
         article = "an" if self.description[0].lower() in "aeiou" else "a"
         return f"{article} {self.description}"
+
+    @property
+    def suggestion_text(self) -> str:
+        """One line for a suggestion list: 'brand name of Clozapine, an atypical antipsychotic'."""
+        if self.field == MatchField.BRAND:
+            return f"brand name of {self.title}, {self.description_phrase}"
+        if self.field == MatchField.ALIAS:
+            return f"{self.reason} for {self.title}"
+        return " · ".join(p for p in [self.kind_label, self.description] if p)
 
     @property
     def tier_label(self) -> str:
@@ -280,15 +290,31 @@ def _all_words_match(query: Query, words: list[str]) -> int | None:
     return total
 
 
+def _summary_match(query: Query, words: list[str]) -> tuple[int, float] | None:
+    """Every content word of the query starts a word of the text; closer when the words
+    stand together as a phrase, and when they come early in the text."""
+    wanted = query.content_words
+    if not wanted:
+        return None
+    firsts = []
+    for q in wanted:
+        positions = [i for i, w in enumerate(words) if w.startswith(q)]
+        if not positions:
+            return None
+        firsts.append(positions[0])
+    n = len(wanted)
+    phrase = any(
+        all(words[i + j].startswith(q) for j, q in enumerate(wanted))
+        for i in range(len(words) - n + 1)
+    )
+    score = (0.5 if phrase and n > 1 else 0.0) + 0.5 / (1 + min(firsts) / 20)
+    return SUMMARY, score
+
+
 def classify(query: Query, row: SearchEntry) -> tuple[int, float] | None:
     """The tier and closeness (0..1, higher is closer) of one row, or None if no match."""
     if row.field == MatchField.SUMMARY:
-        words = row.norm.split()
-        if query.content_words and all(
-            any(w.startswith(q) for w in words) for q in query.content_words
-        ):
-            return SUMMARY, len(query.content_words) / max(len(words), 1)
-        return None
+        return _summary_match(query, row.norm.split())
 
     exact_tier = EXACT_NAME if row.field == MatchField.NAME else EXACT_ALIAS
     words = row.norm.split()
@@ -359,6 +385,7 @@ def snippet(text: str, query: Query, width: int = 160) -> SafeString:
 def _to_result(query: Query, row: SearchEntry, tier: int, score: float) -> Result:
     result = Result(
         kind=row.target_kind,
+        target_id=row.target_id,
         title=row.title,
         url=row.url,
         description=row.description,
@@ -386,7 +413,8 @@ def rank(query: Query, rows: list[SearchEntry]) -> list[Result]:
         if match is None:
             continue
         tier, score = match
-        key = (tier, -score, MatchField.values.index(row.field), row.term.casefold())
+        # Within one entry, its own name beats an alias or brand of the same tier.
+        key = (tier, MatchField.values.index(row.field), -score, row.term.casefold())
         target = (row.target_kind, row.target_id)
         if target not in best or key < best[target][0]:
             best[target] = (key, row, tier, score)

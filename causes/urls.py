@@ -12,4 +12,5 @@ urlpatterns = [
     path("mechanisms/<slug:slug>/", views.MechanismDetailView.as_view(), name="mechanism-detail"),
     path("about/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("search/", views.search, name="search"),
+    path("search/suggest", views.suggest, name="suggest"),
 ]

@@ -1,5 +1,6 @@
 """Public pages: every queryset starts from `published()`; each page runs fixed queries."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Prefetch
@@ -115,12 +116,38 @@ def search(request):
         context["query"] = query
         if query:
             outcome = search_entries(query)
-            paginator = Paginator(outcome.results, 20)
+            paginator = Paginator(outcome.results, settings.SEARCH_RESULTS_PER_PAGE)
             context["outcome"] = outcome
             context["page_obj"] = paginator.get_page(form.cleaned_data.get("page") or 1)
     if context["outcome"] is None or not context["outcome"].results:
         context["categories"] = Category.objects.published()
     return render(request, "causes/search.html", context, status=status)
+
+
+SUGGESTION_COUNT = 8
+
+
+@require_GET
+def suggest(request):
+    """Suggestions as you type: names, aliases and brand names that match, as JSON."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        errors = [str(e) for e in form.errors.get("q", [])] or ["Invalid query."]
+        return JsonResponse({"error": errors[0]}, status=400)
+    query = form.cleaned_data["q"]
+    results = search_entries(query).results if query else []
+    suggestions = [
+        {
+            "label": r.term if r.field in ("alias", "brand") else r.title,
+            "title": r.title,
+            "kind": r.kind,
+            "url": r.url,
+            "why": r.suggestion_text,
+        }
+        for r in results
+        if r.field != "summary"
+    ][:SUGGESTION_COUNT]
+    return JsonResponse({"query": query, "suggestions": suggestions})
 
 
 @require_GET

@@ -114,3 +114,29 @@ def editor(db) -> User:
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--write-snapshot",
+        action="store_true",
+        help="Rewrite tests/data/search_snapshot.json from this database's search results.",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _write_search_snapshot(request):
+    """With --write-snapshot, the relevance snapshot is rewritten before its test runs."""
+    if request.config.getoption("--write-snapshot") and request.node.name == (
+        "test_results_are_the_same_on_every_database"
+    ):
+        import json
+
+        from tests.test_search_relevance import SNAPSHOT, snapshot_of_all_queries
+
+        request.getfixturevalue("db")
+        SNAPSHOT.write_text(
+            json.dumps(snapshot_of_all_queries(), indent=1, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+    yield

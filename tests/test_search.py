@@ -184,3 +184,164 @@ def test_rebuild_command_restores_the_index(django_capture_on_commit_callbacks):
     SearchEntry.objects.all().delete()
     call_command("rebuild_search_index", verbosity=0)
     assert top("Clozaril", 1) == ["/drugs/clozapine/"]
+
+
+# --- suggestions as you type -------------------------------------------------------
+
+
+def test_suggest_returns_brand_names_with_their_drug(client):
+    response = client.get("/search/suggest", {"q": "cloz"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["query"] == "cloz"
+    first = data["suggestions"][0]
+    assert first == {
+        "label": "Clozapine",
+        "title": "Clozapine",
+        "kind": "drug",
+        "url": "/drugs/clozapine/",
+        "why": "Drug · atypical antipsychotic",
+    }
+    brand = client.get("/search/suggest", {"q": "Clozaril"}).json()["suggestions"][0]
+    assert brand["label"] == "Clozaril"
+    assert brand["why"] == "brand name of Clozapine, an atypical antipsychotic"
+
+
+def test_suggest_has_no_summary_matches_and_at_most_eight(client):
+    suggestions = client.get("/search/suggest", {"q": "a"}).json()["suggestions"]
+    assert len(suggestions) <= 8
+
+
+def test_suggest_empty_query_gives_no_suggestions(client):
+    assert client.get("/search/suggest", {"q": ""}).json() == {"query": "", "suggestions": []}
+
+
+def test_suggest_refuses_a_too_long_query_with_json(client):
+    response = client.get("/search/suggest", {"q": "x" * 201})
+    assert response.status_code == 400
+    assert "too long" in response.json()["error"]
+
+
+def test_suggest_only_answers_get(client):
+    assert client.post("/search/suggest", {"q": "lupus"}).status_code == 405
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_suggest_survives_hostile_input(client, q):
+    response = client.get("/search/suggest", {"q": q})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+
+
+def test_search_form_loads_the_suggest_script_from_a_static_file(client):
+    response = client.get("/")
+    assertContains(response, 'data-suggest-url="/search/suggest"')
+    assertContains(response, "causes/suggest.js")
+    body = response.content.decode()
+    assert "<script>" not in body  # no inline script
+
+
+# --- showing ------------------------------------------------------------------------
+
+
+def test_results_paginate_and_keep_the_query(client, settings):
+    settings.SEARCH_RESULTS_PER_PAGE = 5
+    first = client.get("/search/", {"q": "a"})
+    assertContains(first, 'value="a"')
+    assertContains(first, "Page 1 of")
+    second = client.get("/search/", {"q": "a", "page": 2})
+    assertContains(second, 'rel="prev"')
+    assert result_urls(client, "a") != re.findall(
+        r'class="result-title" href="([^"]+)"', second.content.decode()
+    )
+
+
+def test_did_you_mean_offers_a_site_name_when_nothing_close_is_found(client):
+    response = client.get("/search/", {"q": "metimazxxle"})
+    assertContains(response, "Did you mean")
+    assertContains(response, '<a href="?q=Methimazole">Methimazole</a>', html=True)
+
+
+def test_matched_words_of_a_summary_are_highlighted(client):
+    response = client.get("/search/", {"q": "duffy"})
+    assertContains(response, "<mark>Duffy")
+
+
+# --- admin uses the same search ---------------------------------------------------------
+
+
+def test_admin_cause_search_finds_what_the_site_finds(admin_client):
+    response = admin_client.get("/admin/causes/cause/", {"q": "kissing disease"})
+    assert [c.slug for c in response.context["cl"].result_list] == ["epstein-barr-virus"]
+    response = admin_client.get("/admin/causes/cause/", {"q": "leukaemia"})
+    assert "leukemia" in [c.slug for c in response.context["cl"].result_list]
+
+
+def test_admin_drug_search_finds_brands_and_typos(admin_client):
+    response = admin_client.get("/admin/causes/drug/", {"q": "vancomicin"})
+    assert [d.slug for d in response.context["cl"].result_list] == ["vancomycin"]
+    response = admin_client.get("/admin/causes/drug/", {"q": "Tapazole"})
+    assert [d.slug for d in response.context["cl"].result_list] == ["methimazole"]
+
+
+def test_admin_search_still_finds_drafts(admin_client, cause):
+    cause.status = Status.DRAFT
+    cause.save()
+    response = admin_client.get("/admin/causes/cause/", {"q": "Zelbrix"})
+    assert [c.slug for c in response.context["cl"].result_list] == ["zelbrix-syndrome"]
+
+
+# --- index upkeep through the admin ------------------------------------------------------
+
+
+def test_inline_brand_name_change_in_the_admin_updates_the_index(admin_client, drug):
+    brand = drug.brand_names.get()
+    data = {
+        "name": drug.name,
+        "slug": drug.slug,
+        "cause": drug.cause_id,
+        "drug_class": drug.drug_class,
+        "status": drug.status,
+        "order": 0,
+        "summary": drug.summary,
+        "mechanisms": [m.pk for m in drug.mechanisms.all()],
+        "mechanism_note": "",
+        "sources": [],
+        "last_reviewed": "2026-11-24",
+        "brand_names-TOTAL_FORMS": "1",
+        "brand_names-INITIAL_FORMS": "1",
+        "brand_names-0-id": brand.pk,
+        "brand_names-0-drug": drug.pk,
+        "brand_names-0-name": "Dravimex",
+        "brand_names-0-in_source": "on",
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(f"/admin/causes/drug/{drug.pk}/change/", data)
+    assert response.status_code == 302
+    assert top("Dravimex", 1) == [drug.get_absolute_url()]
+    assert not SearchEntry.objects.filter(term="Quorvix").exists()
+
+
+def test_changed_mechanisms_show_in_results(cause):
+    from causes.models import Mechanism
+
+    cause.mechanisms.set([Mechanism.objects.get(slug="abnormal-storage")])
+    result = search_entries("Zelbrix syndrome").results[0]
+    assert result.context == "mechanism: abnormal storage"
+    Mechanism.objects.filter(slug="abnormal-storage").update()  # no signal: no change
+    mechanism = Mechanism.objects.get(slug="abnormal-storage")
+    mechanism.short_name = "pooling"
+    mechanism.save()
+    assert search_entries("Zelbrix syndrome").results[0].context == "mechanism: pooling"
+
+
+def test_renamed_category_shows_in_results(cause):
+    cause.category.name = "Renamed category"
+    cause.category.save()
+    assert search_entries("Zelbrix syndrome").results[0].description == "Renamed category"
+
+
+def test_category_and_mechanism_names_are_searchable():
+    assert top("Bone marrow disorders", 1) == ["/categories/bone-marrow-disorders/"]
+    assert top("Decreased production", 1) == ["/mechanisms/decreased-production/"]
