@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -47,7 +48,7 @@ def manage(env, *args):
 
 def fresh_database(kind: str) -> str:
     if kind == "sqlite":
-        path = Path("/tmp/neutropenia-bench.sqlite3")
+        path = Path(tempfile.gettempdir()) / "neutropenia-bench.sqlite3"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
     name = "neutropenia_bench"
@@ -204,7 +205,7 @@ def main() -> None:
             f"| {kind} | {size:,} | {p50:.1f} ms | {p95:.1f} ms | {h50:.1f} ms | {h95:.1f} ms "
             f"| {same} |"
         )
-    for kind, size, _, p95, _, h95, same in rows:
+    for kind, size, _, p95, _, h95, _ in rows:
         base = rows[[r[0] for r in rows].index(kind)]
         print(
             f"{kind} {size:,}: p95 {p95 / base[3]:.1f}x seed in process, "
