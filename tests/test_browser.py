@@ -1,0 +1,109 @@
+"""End to end in headless Chromium: suggestions by keyboard, and pages at phone width.
+
+Needs Debian's chromium (/usr/bin/chromium) and the playwright package (which drives it;
+nothing is downloaded). Skips without Chromium on a user's machine, fails in CI.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import need
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need(shutil.which(CHROMIUM) is not None, f"needs Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+    # the test itself (not the live server's thread) are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server with the content (a transactional test may follow one that flushed)."""
+    call_command("load_content", verbosity=0)
+    return live_server.url
+
+
+def test_suggestions_work_by_keyboard_with_combobox_semantics(browser, site):
+    page = browser.new_page()
+    page.goto(site + "/")
+    box = page.locator("#search-q")
+    assert box.get_attribute("role") == "combobox"
+    assert box.get_attribute("aria-expanded") == "false"
+    box.press_sequentially("Clozar", delay=20)
+    page.wait_for_selector("#search-q-suggestions [role=option]")
+    assert box.get_attribute("aria-expanded") == "true"
+    first = page.locator("#search-q-suggestions [role=option]").first
+    assert "Clozaril" in first.inner_text()
+    assert "brand name of Clozapine" in first.inner_text()
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == "search-q-suggestions-0"
+    assert first.get_attribute("aria-selected") == "true"
+    with page.expect_navigation():
+        box.press("Enter")
+    assert page.url.endswith("/drugs/clozapine/")
+    page.close()
+
+
+def test_escape_closes_suggestions_and_enter_submits_the_form(browser, site):
+    page = browser.new_page()
+    page.goto(site + "/")
+    box = page.locator("#search-q")
+    box.press_sequentially("lupus", delay=20)
+    page.wait_for_selector("#search-q-suggestions [role=option]")
+    box.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+    with page.expect_navigation():
+        box.press("Enter")
+    assert "/search/?q=lupus" in page.url
+    assert page.locator("#results a").first.get_attribute("href") == "/causes/lupus/"
+    page.close()
+
+
+def test_search_works_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/")
+    page.fill("#search-q", "Tapazole")
+    with page.expect_navigation():
+        page.press("#search-q", "Enter")
+    assert page.locator("#results a").first.get_attribute("href") == "/drugs/methimazole/"
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/categories/drugs/", "/causes/antipsychotic-medications/", "/search/?q=chemo"]
+)
+def test_pages_fit_a_320_pixel_phone_without_sideways_scrolling(browser, site, path):
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(site + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 320
+    assert page.locator("#search-q").is_visible()
+    page.close()
