@@ -1,9 +1,13 @@
 """Content model: what lowers neutrophils, how, and where each claim comes from."""
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Status(models.TextChoices):
@@ -37,6 +41,7 @@ class Source(SlugNaturalKeyMixin, models.Model):
     accessed = models.DateField(help_text="When an editor last opened and checked it.")
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -45,11 +50,23 @@ class Source(SlugNaturalKeyMixin, models.Model):
         return f"{self.title} ({self.publisher})"
 
 
+class MechanismQuerySet(models.QuerySet):
+    def delete(self):
+        for mechanism in self:
+            mechanism.refuse_delete_while_used()
+        return super().delete()
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
 class Mechanism(SlugNaturalKeyMixin, models.Model):
     """How a cause lowers neutrophils: production, destruction or storage."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True, help_text="The last part of the page's address.")
+    name = models.CharField(
+        max_length=100, unique=True, help_text="As a heading, e.g. 'Decreased production'."
+    )
     short_name = models.CharField(
         max_length=40, help_text="One or two words shown beside causes, e.g. 'destruction'."
     )
@@ -57,9 +74,12 @@ class Mechanism(SlugNaturalKeyMixin, models.Model):
         help_text="Plain-language explanation for visitors, a short paragraph."
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
-    sources = models.ManyToManyField(Source, blank=True, related_name="mechanisms")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="mechanisms", help_text="Where the explanation comes from."
+    )
 
-    objects = SlugManager()
+    objects = MechanismQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["order", "name"]
@@ -69,6 +89,24 @@ class Mechanism(SlugNaturalKeyMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("causes:mechanism-detail", args=[self.slug])
+
+    def entries_using_it(self) -> list:
+        """Causes and drugs that name this mechanism: while any do, it cannot be deleted."""
+        return [*self.causes.all(), *self.drugs.all()]
+
+    def refuse_delete_while_used(self) -> None:
+        """A mechanism is reference data: deleting it would silently strip it from entries."""
+        users = self.entries_using_it()
+        if users:
+            names = ", ".join(str(u) for u in users[:5]) + (" …" if len(users) > 5 else "")
+            raise models.ProtectedError(
+                f"Cannot delete the mechanism “{self}”: {len(users)} entries use it ({names}).",
+                set(users),
+            )
+
+    def delete(self, *args, **kwargs):
+        self.refuse_delete_while_used()
+        return super().delete(*args, **kwargs)
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -84,19 +122,30 @@ class PublishableQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
+class ReviewedQuerySet(PublishableQuerySet):
+    def review_due(self, within_days: int = 0):
+        """Entries whose next review falls within this many days from today (or is past)."""
+        cutoff = date.today() + timedelta(days=within_days) - review_interval()
+        return self.filter(last_reviewed__lte=cutoff)
+
+
+def review_interval() -> timedelta:
+    return timedelta(days=settings.REVIEW_INTERVAL_DAYS)
+
+
 class CategoryQuerySet(PublishableQuerySet):
     pass
 
 
-class CauseQuerySet(PublishableQuerySet):
+class CauseQuerySet(ReviewedQuerySet):
     published_lookups = ("status", "category__status")
 
 
-class DrugQuerySet(PublishableQuerySet):
+class DrugQuerySet(ReviewedQuerySet):
     published_lookups = ("status", "cause__status", "cause__category__status")
 
 
-class ArticleQuerySet(PublishableQuerySet):
+class ArticleQuerySet(ReviewedQuerySet):
     pass
 
 
@@ -108,29 +157,52 @@ class Publishable(SlugNaturalKeyMixin, models.Model):
         max_length=10,
         choices=Status,
         default=Status.DRAFT,
-        help_text="Drafts are hidden from the public site, search and the API.",
+        help_text=(
+            "Drafts are hidden from the public site, search and the API. "
+            "Only publishers can publish."
+        ),
+    )
+    version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up on every save, so a save based on an older copy is refused.",
     )
 
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        # Count from the stored version, so a revert to an old copy still moves forward.
+        stored = type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True)
+        self.version = (stored.first() or 0) + 1 if self.pk else 1
+        super().save(*args, **kwargs)
+
     @property
     def is_published(self):
         return self.status == Status.PUBLISHED
+
+    @property
+    def is_live(self) -> bool:
+        """Whether the public sees it: published, and so are its parents."""
+        return self.is_published
 
 
 class Category(Publishable):
     """A heading of the source page, such as 'Drugs' or 'Infections'."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(
+        max_length=100, unique=True, help_text="The heading as on the source page, e.g. 'Drugs'."
+    )
     intro = models.TextField(blank=True, help_text="A short paragraph shown above the causes.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
 
     objects = CategoryQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
         verbose_name_plural = "categories"
+        permissions = [("publish_category", "Can publish and unpublish categories")]
 
     def __str__(self):
         return self.name
@@ -148,15 +220,33 @@ class ReviewedEntry(Publishable):
     last_reviewed = models.DateField(
         help_text="When an editor last checked this entry against its sources."
     )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who last checked it; set by the 'Mark reviewed' action.",
+    )
 
     class Meta:
         abstract = True
+
+    @property
+    def next_review_due(self) -> date:
+        return self.last_reviewed + review_interval()
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.next_review_due <= date.today()
 
 
 class Cause(ReviewedEntry):
     """One line of the source list: a disease, treatment or drug group."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(
+        max_length=200, help_text="Short and plain, e.g. 'Lupus' or 'Certain antibiotics'."
+    )
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
@@ -178,15 +268,24 @@ class Cause(ReviewedEntry):
         blank=True,
         help_text="The line as the source page words it, when it differs from the name.",
     )
-    sources = models.ManyToManyField(Source, related_name="causes")
+    sources = models.ManyToManyField(
+        Source,
+        related_name="causes",
+        help_text="The source page, plus the source for each mechanism. Needed to publish.",
+    )
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Position within its category; lower numbers come first."
     )
 
     objects = CauseQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[mechanisms, sources])
 
     class Meta:
         ordering = ["category__order", "order", "name"]
+        permissions = [
+            ("publish_cause", "Can publish and unpublish causes"),
+            ("review_cause", "Can mark causes reviewed"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "name"], name="cause_unique_name_in_category"
@@ -198,6 +297,10 @@ class Cause(ReviewedEntry):
 
     def get_absolute_url(self):
         return reverse("causes:cause-detail", args=[self.slug])
+
+    @property
+    def is_live(self) -> bool:
+        return self.is_published and self.category.is_published
 
 
 class Drug(ReviewedEntry):
@@ -213,23 +316,39 @@ class Drug(ReviewedEntry):
     drug_class = models.CharField(
         max_length=150, help_text="What kind of drug it is, e.g. 'atypical antipsychotic'."
     )
-    mechanisms = models.ManyToManyField(Mechanism, blank=True, related_name="drugs")
+    mechanisms = models.ManyToManyField(
+        Mechanism,
+        blank=True,
+        related_name="drugs",
+        help_text="Only mechanisms a cited source supports for this drug.",
+    )
     mechanism_note = models.TextField(
         blank=True, help_text="Say plainly when the sources do not establish a mechanism."
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="drugs")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="drugs", help_text="Where the facts above come from."
+    )
     order = models.PositiveSmallIntegerField(default=0, help_text="Position within its cause.")
 
     objects = DrugQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[mechanisms, sources])
 
     class Meta:
         ordering = ["order", "name"]
+        permissions = [
+            ("publish_drug", "Can publish and unpublish drugs"),
+            ("review_drug", "Can mark drugs reviewed"),
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("causes:drug-detail", args=[self.slug])
+
+    @property
+    def is_live(self) -> bool:
+        return self.is_published and self.cause.is_live
 
 
 class BrandNameManager(models.Manager):
@@ -240,13 +359,19 @@ class BrandNameManager(models.Manager):
 class BrandName(models.Model):
     """A trade name on a pill bottle; belongs to exactly one drug."""
 
-    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="brand_names")
+    drug = models.ForeignKey(
+        Drug,
+        on_delete=models.CASCADE,
+        related_name="brand_names",
+        help_text="The generic drug sold under this name.",
+    )
     name = models.CharField(max_length=100, help_text="As printed on the pack, e.g. 'Clozaril'.")
     in_source = models.BooleanField(
         default=True, help_text="Named on the source page (untick for brands from other sources)."
     )
 
     objects = BrandNameManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -298,8 +423,15 @@ class AliasKind(models.TextChoices):
 class Alias(models.Model):
     """Another name people type for an entry."""
 
-    name = models.CharField(max_length=150)
-    kind = models.CharField(max_length=12, choices=AliasKind, default=AliasKind.SYNONYM)
+    name = models.CharField(
+        max_length=150, help_text="As people write it: 'EBV', 'leukaemia', 'blood poisoning'."
+    )
+    kind = models.CharField(
+        max_length=12,
+        choices=AliasKind,
+        default=AliasKind.SYNONYM,
+        help_text="Shown beside the name; misspellings help search but are not shown.",
+    )
 
     class Meta:
         abstract = True
@@ -320,9 +452,12 @@ class CauseAliasManager(models.Manager):
 
 
 class CauseAlias(Alias):
-    cause = models.ForeignKey(Cause, on_delete=models.CASCADE, related_name="aliases")
+    cause = models.ForeignKey(
+        Cause, on_delete=models.CASCADE, related_name="aliases", help_text="The cause it names."
+    )
 
     objects = CauseAliasManager()
+    history = HistoricalRecords()
 
     class Meta(Alias.Meta):
         verbose_name = "cause alias"
@@ -343,9 +478,12 @@ class DrugAliasManager(models.Manager):
 
 
 class DrugAlias(Alias):
-    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="aliases")
+    drug = models.ForeignKey(
+        Drug, on_delete=models.CASCADE, related_name="aliases", help_text="The drug it names."
+    )
 
     objects = DrugAliasManager()
+    history = HistoricalRecords()
 
     class Meta(Alias.Meta):
         verbose_name = "drug alias"
@@ -363,17 +501,24 @@ class DrugAlias(Alias):
 class Article(ReviewedEntry):
     """Background a visitor needs that is not itself a cause, e.g. benign neutropenia."""
 
-    title = models.CharField(max_length=200, unique=True)
+    title = models.CharField(max_length=200, unique=True, help_text="The page's heading.")
     body = models.TextField(
         help_text="The full text. Separate paragraphs with a blank line.", blank=True
     )
-    sources = models.ManyToManyField(Source, related_name="articles")
+    sources = models.ManyToManyField(
+        Source, related_name="articles", help_text="Where the facts in the text come from."
+    )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
 
     objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["order", "title"]
+        permissions = [
+            ("publish_article", "Can publish and unpublish background articles"),
+            ("review_article", "Can mark background articles reviewed"),
+        ]
 
     def __str__(self):
         return self.title

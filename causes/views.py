@@ -54,41 +54,40 @@ class HomeView(TemplateView):
         return context
 
 
-class CategoryDetailView(DetailView):
+class PreviewMixin:
+    """Public detail pages show published entries; staff may also preview drafts, which the
+    template marks with a banner. Everyone else gets a 404 for a draft."""
+
     def get_queryset(self):
-        return Category.objects.published().prefetch_related(
-            Prefetch("causes", queryset=published_causes())
+        queryset = self.entry_queryset()
+        user = self.request.user
+        if user.is_authenticated and user.is_staff:
+            return queryset
+        return queryset.published()
+
+
+class CategoryDetailView(PreviewMixin, DetailView):
+    def entry_queryset(self):
+        return Category.objects.prefetch_related(Prefetch("causes", queryset=published_causes()))
+
+
+class CauseDetailView(PreviewMixin, DetailView):
+    def entry_queryset(self):
+        return Cause.objects.select_related("category").prefetch_related(
+            "mechanisms",
+            "sources",
+            Prefetch("aliases", queryset=CauseAlias.objects.exclude(kind="misspelling")),
+            Prefetch("drugs", queryset=published_drugs().prefetch_related("mechanisms")),
         )
 
 
-class CauseDetailView(DetailView):
-    def get_queryset(self):
-        return (
-            Cause.objects.published()
-            .select_related("category")
-            .prefetch_related(
-                "mechanisms",
-                "sources",
-                Prefetch("aliases", queryset=CauseAlias.objects.exclude(kind="misspelling")),
-                Prefetch(
-                    "drugs",
-                    queryset=published_drugs().prefetch_related("mechanisms"),
-                ),
-            )
-        )
-
-
-class DrugDetailView(DetailView):
-    def get_queryset(self):
-        return (
-            Drug.objects.published()
-            .select_related("cause__category")
-            .prefetch_related(
-                "mechanisms",
-                "sources",
-                Prefetch("brand_names", queryset=BrandName.objects.order_by("name")),
-                Prefetch("aliases", queryset=DrugAlias.objects.exclude(kind="misspelling")),
-            )
+class DrugDetailView(PreviewMixin, DetailView):
+    def entry_queryset(self):
+        return Drug.objects.select_related("cause__category").prefetch_related(
+            "mechanisms",
+            "sources",
+            Prefetch("brand_names", queryset=BrandName.objects.order_by("name")),
+            Prefetch("aliases", queryset=DrugAlias.objects.exclude(kind="misspelling")),
         )
 
 
@@ -100,8 +99,9 @@ class MechanismDetailView(DetailView):
     )
 
 
-class ArticleDetailView(DetailView):
-    queryset = Article.objects.published().prefetch_related("sources")
+class ArticleDetailView(PreviewMixin, DetailView):
+    def entry_queryset(self):
+        return Article.objects.prefetch_related("sources")
 
 
 def search(request):

@@ -7,6 +7,7 @@ DJANGO_DEBUG is set. See README.md for the variables.
 from pathlib import Path
 
 import environ
+from import_export.formats.base_formats import CSV, JSON
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "simple_history",
+    "import_export",
     "causes",
 ]
 
@@ -49,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -114,6 +118,13 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content: how many search results a page shows.
 SEARCH_RESULTS_PER_PAGE = 20
+# Editorial: how long a review stays valid before the entry is due again.
+REVIEW_INTERVAL_DAYS = env.int("REVIEW_INTERVAL_DAYS", default=365)
+
+# Imports run in one transaction: a file with any bad row changes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_FORMATS = EXPORT_FORMATS = [CSV, JSON]
 
 LOGGING = {
     "version": 1,

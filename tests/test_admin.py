@@ -48,26 +48,48 @@ def drug_form(**overrides):
     return data
 
 
-def test_editors_group_has_content_rights_only():
+def test_editors_group_may_create_and_edit_content_only():
     group = Group.objects.get(name="Editors")
-    codenames = set(group.permissions.values_list("content_type__app_label", flat=True))
-    assert codenames == {"causes"}
+    assert set(group.permissions.values_list("content_type__app_label", flat=True)) == {"causes"}
     perms = set(group.permissions.values_list("codename", flat=True))
     for model in CONTENT_MODELS:
-        for action in ["add", "change", "delete", "view"]:
+        for action in ["add", "change", "view"]:
             assert f"{action}_{model}" in perms
+        assert f"delete_{model}" not in perms
+    assert not {p for p in perms if p.startswith(("publish_", "review_"))}
     assert "change_searchentry" not in perms
 
 
-def test_editor_adds_a_drug_with_two_brand_names_in_one_form_and_sees_it_live(editor_client):
+def test_publishers_group_may_also_publish_delete_and_review():
+    group = Group.objects.get(name="Publishers")
+    assert set(group.permissions.values_list("content_type__app_label", flat=True)) == {"causes"}
+    perms = set(group.permissions.values_list("codename", flat=True))
+    for model in CONTENT_MODELS:
+        for action in ["add", "change", "view", "delete"]:
+            assert f"{action}_{model}" in perms
+    for model in ["category", "cause", "drug", "article"]:
+        assert f"publish_{model}" in perms
+    for model in ["cause", "drug", "article"]:
+        assert f"review_{model}" in perms
+
+
+def test_editor_adds_a_drug_with_two_brand_names_in_one_form_and_previews_it(editor_client):
     response = editor_client.post(reverse("admin:causes_drug_add"), drug_form())
     assert response.status_code == 302, response.context["adminform"].form.errors
     drug = Drug.objects.get(slug="zorvapine")
     assert sorted(drug.brand_names.values_list("name", flat=True)) == ["Zorvatab", "Zorvex"]
+    assert drug.status == Status.DRAFT  # editors prepare; publishers publish
     page = editor_client.get("/drugs/zorvapine/")
     assertContains(page, "Zorvatab, Zorvex")
-    found = editor_client.get("/search/", {"q": "Zorvex"})
-    assertContains(found, 'href="/drugs/zorvapine/"')
+    assertContains(page, "Draft preview.")
+
+
+def test_a_published_drug_added_in_the_admin_is_on_the_site_and_found(admin_client, client):
+    response = admin_client.post(reverse("admin:causes_drug_add"), drug_form())
+    assert response.status_code == 302
+    client.logout()
+    assertContains(client.get("/drugs/zorvapine/"), "Zorvatab, Zorvex")
+    assertContains(client.get("/search/", {"q": "Zorvex"}), 'href="/drugs/zorvapine/"')
 
 
 def test_duplicate_brand_name_is_refused_naming_the_drug_that_has_it(editor_client):

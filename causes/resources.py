@@ -1,0 +1,143 @@
+"""Import and export for editors (django-import-export): causes, drugs with their brand
+names, and sources, by slug, in CSV or JSON. Imports run in one transaction with a
+preview first; a file with any bad row changes nothing."""
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+
+from causes.models import BrandName, Category, Cause, Drug, Mechanism, Source, Status
+
+LIST_SEPARATOR = "|"
+
+
+class PublishGuardMixin:
+    """Refuses rows that would publish, for a user without the publish permission."""
+
+    publish_permission: str
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if self.user is None or self.user.has_perm(self.publish_permission):
+            return
+        if instance.status != Status.PUBLISHED:
+            return
+        stored = type(instance).objects.filter(pk=instance.pk).values_list("status", flat=True)
+        if instance.pk is None or stored.first() != Status.PUBLISHED:
+            raise ValidationError(
+                {"status": "You may not publish: set status to 'draft' or ask a publisher."}
+            )
+
+
+class SourceResource(resources.ModelResource):
+    class Meta:
+        model = Source
+        import_id_fields = ["slug"]
+        fields = ["slug", "title", "publisher", "url", "accessed"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+def slug_list(model):
+    return widgets.ManyToManyWidget(model, field="slug", separator=LIST_SEPARATOR)
+
+
+class CauseResource(PublishGuardMixin, resources.ModelResource):
+    publish_permission = "causes.publish_cause"
+    category = fields.Field(
+        attribute="category",
+        column_name="category",
+        widget=widgets.ForeignKeyWidget(Category, field="slug"),
+    )
+    mechanisms = fields.Field(attribute="mechanisms", widget=slug_list(Mechanism))
+    sources = fields.Field(attribute="sources", widget=slug_list(Source))
+
+    class Meta:
+        model = Cause
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "name",
+            "category",
+            "status",
+            "summary",
+            "mechanisms",
+            "mechanism_note",
+            "source_wording",
+            "sources",
+            "last_reviewed",
+            "order",
+        ]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+def brand_names_in(row) -> list[str]:
+    """The 'Clozaril|Fazaclo' cell of an imported row, as a list."""
+    return [n.strip() for n in (row.get("brand_names") or "").split(LIST_SEPARATOR) if n.strip()]
+
+
+class DrugResource(PublishGuardMixin, resources.ModelResource):
+    publish_permission = "causes.publish_drug"
+    cause = fields.Field(
+        attribute="cause", column_name="cause", widget=widgets.ForeignKeyWidget(Cause, field="slug")
+    )
+    mechanisms = fields.Field(attribute="mechanisms", widget=slug_list(Mechanism))
+    sources = fields.Field(attribute="sources", widget=slug_list(Source))
+    # A drug's brand names in one cell; saved after the drug by after_save_instance.
+    brand_names = fields.Field(column_name="brand_names")
+
+    class Meta:
+        model = Drug
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "name",
+            "cause",
+            "drug_class",
+            "status",
+            "summary",
+            "brand_names",
+            "mechanisms",
+            "mechanism_note",
+            "sources",
+            "last_reviewed",
+            "order",
+        ]
+        skip_unchanged = False
+        clean_model_instances = True
+
+    def dehydrate_brand_names(self, drug):
+        return LIST_SEPARATOR.join(b.name for b in drug.brand_names.order_by("name"))
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        names = brand_names_in(row)
+        seen = set()
+        for name in names:
+            if name.casefold() in seen:
+                raise ValidationError({"brand_names": f"“{name}” is listed twice."})
+            seen.add(name.casefold())
+            clash = BrandName.objects.filter(name__iexact=name).exclude(drug__slug=instance.slug)
+            clash = clash.select_related("drug").first()
+            if clash:
+                raise ValidationError(
+                    {"brand_names": f"“{clash.name}” is already a brand name of {clash.drug.name}."}
+                )
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        names = brand_names_in(row)
+        wanted = {n.casefold(): n for n in names}
+        for brand in instance.brand_names.all():
+            if brand.name.casefold() not in wanted:
+                brand.delete()
+            else:
+                wanted.pop(brand.name.casefold())
+        for name in wanted.values():
+            BrandName.objects.create(drug=instance, name=name)

@@ -1,0 +1,28 @@
+"""Admin index panel: what is due for review, and where deleted entries can be restored."""
+
+from django import template
+
+from causes.models import Article, Cause, Drug
+
+register = template.Library()
+
+PANEL_ROWS = 10
+SOON_DAYS = 30
+
+
+@register.inclusion_tag("admin/causes/review_panel.html", takes_context=True)
+def review_panel(context):
+    user = context["request"].user
+    groups = []
+    for model in (Cause, Drug, Article):
+        if not user.has_perm(f"causes.view_{model._meta.model_name}"):
+            continue
+        due = model.objects.review_due(within_days=SOON_DAYS).order_by("last_reviewed")
+        groups.append(
+            {
+                "opts": model._meta,
+                "entries": list(due[:PANEL_ROWS]),
+                "count": due.count(),
+            }
+        )
+    return {"groups": groups, "soon_days": SOON_DAYS}
