@@ -70,10 +70,11 @@ class Query:
         if n < 3:
             return []
         if n <= 6:
-            # Too short to cut into intact pieces: any shared three letters will do.
-            pieces = {self.compact[i : i + 3] for i in range(n - 2)}
+            # Too short to cut into two intact pieces: its first and its last three letters
+            # (one typo leaves at least one whole unless it falls where they overlap).
+            pieces = {self.compact[:3], self.compact[-3:]}
             pieces.update(w for w in self.words if len(w) >= 3)
-            return sorted(pieces)
+            return sorted(p for p in pieces if not any(o != p and o in p for o in pieces))
         parts = allowed_typos(n) + 1
         while parts > 1 and n // parts < 3:
             parts -= 1
@@ -214,13 +215,17 @@ class _PostgreSQLQueries(_CandidateQueries):
         return sql, [query.compact + "%", CANDIDATE_LIMIT]
 
     def substring(self, query, pieces):
+        # Rows matching more pieces first (as FTS5's rank does); cheap boolean sums rather
+        # than a trigram similarity computed for every match.
         likes = " OR ".join("e.compact LIKE %s" for _ in pieces)
+        matched = " + ".join("(e.compact LIKE %s)::int" for _ in pieces)
+        patterns = [f"%{p}%" for p in pieces]
         sql = (
             f"SELECT {self.columns} FROM {self.table} e "
             f"WHERE e.field <> 'summary' AND ({likes}) "
-            'ORDER BY similarity(e.compact, %s) DESC, e.compact COLLATE "C" LIMIT %s'
+            f'ORDER BY {matched} DESC, length(e.compact), e.compact COLLATE "C" LIMIT %s'
         )
-        return sql, [f"%{p}%" for p in pieces] + [query.compact, CANDIDATE_LIMIT]
+        return sql, patterns + patterns + [CANDIDATE_LIMIT]
 
     def summary(self, query):
         tsquery = " & ".join(f"{w}:*" for w in query.content_words)
