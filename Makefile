@@ -6,7 +6,7 @@ PORT ?= 8000
 # Local development only: DEBUG on, a fixed insecure key, the SQLite file db.sqlite3.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-local-development-key}
 
-.PHONY: run test install admin export lint format check clean
+.PHONY: run serve test install admin export lint format check clean
 
 $(BIN)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -21,6 +21,20 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_content
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# As in production: DEBUG off, gunicorn (site_config/gunicorn.py), WhiteNoise serving the
+# collected, compressed, hashed static files. Plain-HTTP requests are redirected to HTTPS
+# unless DJANGO_SECURE_SSL_REDIRECT=0 (locally there is no TLS proxy in front).
+SERVE_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-local-serve-key-0123456789abcdefghijklmnopqrstuvwxyz} \
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} DJANGO_HSTS_SECONDS=$${DJANGO_HSTS_SECONDS:-0} \
+	DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
+
+serve: install
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py load_content
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) GUNICORN_BIND=$${GUNICORN_BIND:-127.0.0.1:$(PORT)} $(BIN)/gunicorn -c site_config/gunicorn.py site_config.wsgi:application
 
 test: install
 	$(BIN)/python -m pytest

@@ -27,9 +27,9 @@ from causes.text import compact, normalize
 COMPACT_MAX = SearchEntry._meta.get_field("compact").max_length
 
 
-def mechanism_context(entry) -> str:
-    """'mechanism: destruction' or 'mechanism not established', from prefetched mechanisms."""
-    names = [m.short_name for m in entry.mechanisms.all()]
+def mechanism_context(mechanisms) -> str:
+    """'mechanism: destruction' or 'mechanism not established'."""
+    names = [m.short_name for m in mechanisms]
     if names:
         return "mechanism: " + ", ".join(names)
     return "mechanism not established"
@@ -67,27 +67,34 @@ def _rows_for(kind, entry, title, description, context, aliases=(), brands=(), t
     return [r for r in rows if r is not None]
 
 
-def cause_rows(cause: Cause) -> list[SearchEntry]:
+def cause_rows(cause: Cause, mechanisms=None, aliases=None) -> list[SearchEntry]:
+    """Rows for a cause; mechanisms and aliases default to the cause's own (prefetched)."""
+    mechanisms = cause.mechanisms.all() if mechanisms is None else mechanisms
+    aliases = cause.aliases.all() if aliases is None else aliases
     return _rows_for(
         TargetKind.CAUSE,
         cause,
         cause.name,
         cause.category.name,
-        mechanism_context(cause),
-        aliases=[(a.name, a.kind) for a in cause.aliases.all()],
+        mechanism_context(mechanisms),
+        aliases=[(a.name, a.kind) for a in aliases],
         texts=[cause.summary, cause.source_wording],
     )
 
 
-def drug_rows(drug: Drug) -> list[SearchEntry]:
+def drug_rows(drug: Drug, mechanisms=None, aliases=None, brands=None) -> list[SearchEntry]:
+    """Rows for a drug; its relations default to the drug's own (prefetched)."""
+    mechanisms = drug.mechanisms.all() if mechanisms is None else mechanisms
+    aliases = drug.aliases.all() if aliases is None else aliases
+    brands = drug.brand_names.all() if brands is None else brands
     return _rows_for(
         TargetKind.DRUG,
         drug,
         drug.name,
         drug.drug_class,
-        f"{drug.cause.category.name} · {mechanism_context(drug)}",
-        aliases=[(a.name, a.kind) for a in drug.aliases.all()],
-        brands=[b.name for b in drug.brand_names.all()],
+        f"{drug.cause.category.name} · {mechanism_context(mechanisms)}",
+        aliases=[(a.name, a.kind) for a in aliases],
+        brands=[b.name for b in brands],
         texts=[drug.summary],
     )
 
@@ -159,6 +166,11 @@ def reindex(kind: str, ids: Iterable[int], replace: bool = True, chunk: int = 20
             if replace:
                 SearchEntry.objects.filter(target_kind=kind, target_id__in=part).delete()
             SearchEntry.objects.bulk_create(rows, batch_size=chunk)
+
+
+def add_rows(rows: list[SearchEntry], batch_size: int = 5000) -> None:
+    """Index rows built by the caller for new entries (bulk loads such as bench_data)."""
+    SearchEntry.objects.bulk_create(rows, batch_size=batch_size)
 
 
 def rebuild(batch_size: int = 2000) -> int:

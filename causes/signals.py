@@ -1,4 +1,5 @@
-"""Keeps the search index in step with the content on every save and delete.
+"""Keeps the search index and the cached pages in step with the content on every save
+and delete.
 
 Each handler works out which entries' index rows a change affects and reindexes them:
 an entry itself, the drug of a brand name, the causes and drugs under a renamed
@@ -8,7 +9,7 @@ category, the entries that show a renamed mechanism.
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from causes import indexing
+from causes import indexing, page_cache
 from causes.models import (
     Article,
     BrandName,
@@ -19,6 +20,7 @@ from causes.models import (
     DrugAlias,
     Mechanism,
     SearchEntry,
+    Source,
     TargetKind,
 )
 
@@ -112,3 +114,32 @@ def entry_deleted(sender, instance, **kwargs):
     kind = _KIND_OF.get(sender)
     if kind:
         SearchEntry.objects.filter(target_kind=kind, target_id=instance.pk).delete()
+
+
+# --- cached pages --------------------------------------------------------------------------
+
+CONTENT_MODELS = [
+    Source,
+    Mechanism,
+    Category,
+    Cause,
+    Drug,
+    BrandName,
+    CauseAlias,
+    DrugAlias,
+    Article,
+]
+for _model in CONTENT_MODELS:
+    post_save.connect(page_cache.content_changed, sender=_model, dispatch_uid=f"pages-{_model}")
+    post_delete.connect(page_cache.content_changed, sender=_model, dispatch_uid=f"pages-d-{_model}")
+for _through in [
+    Cause.mechanisms.through,
+    Cause.sources.through,
+    Drug.mechanisms.through,
+    Drug.sources.through,
+    Mechanism.sources.through,
+    Article.sources.through,
+]:
+    m2m_changed.connect(
+        page_cache.content_changed, sender=_through, dispatch_uid=f"pages-{_through}"
+    )

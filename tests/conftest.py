@@ -43,6 +43,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_content", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (local memory, or CI's Redis database)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def postgresql(db):
     need(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")

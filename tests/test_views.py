@@ -146,7 +146,7 @@ def test_each_page_runs_a_fixed_number_of_queries(client, django_assert_num_quer
 def test_healthz_answers_when_the_database_does(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_sitemap_lists_published_pages(client):

@@ -12,7 +12,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from causes import indexing
+from causes import indexing, page_cache
 from causes.models import (
     AliasKind,
     BrandName,
@@ -23,7 +23,6 @@ from causes.models import (
     Mechanism,
     Source,
     Status,
-    TargetKind,
 )
 
 SYLLABLES = [
@@ -84,6 +83,7 @@ class Command(BaseCommand):
             created += count
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {created}/{entries}")
+        page_cache.invalidate_all_pages()  # bulk inserts send no signals
         seconds = time.perf_counter() - start
         self.stdout.write(f"Added and indexed {created} synthetic causes in {seconds:.1f} s.")
 
@@ -110,7 +110,7 @@ class Command(BaseCommand):
         Cause.sources.through.objects.bulk_create(
             Cause.sources.through(cause_id=c.pk, source_id=source.pk) for c in causes
         )
-        CauseAlias.objects.bulk_create(
+        aliases = CauseAlias.objects.bulk_create(
             CauseAlias(cause=c, name=synthetic_word(n, 3).upper(), kind=AliasKind.ABBREVIATION)
             for n, c in zip(numbers, causes, strict=True)
         )
@@ -132,12 +132,22 @@ class Command(BaseCommand):
             Drug.mechanisms.through(drug_id=d.pk, mechanism_id=mechanisms[(n + 1) % 3].pk)
             for (n, _), d in zip(with_drugs, drugs, strict=True)
         )
-        BrandName.objects.bulk_create(
+        brands = BrandName.objects.bulk_create(
             itertools.chain.from_iterable(
                 [BrandName(drug=d, name=f"{synthetic_word(n).capitalize()}ex")]
                 + ([BrandName(drug=d, name=f"{synthetic_word(n).capitalize()}a")] if n % 4 else [])
                 for (n, _), d in zip(with_drugs, drugs, strict=True)
             )
         )
-        indexing.reindex(TargetKind.CAUSE, [c.pk for c in causes], replace=False)
-        indexing.reindex(TargetKind.DRUG, [d.pk for d in drugs], replace=False)
+        brands_of = {d.pk: [] for d in drugs}
+        for brand in brands:
+            brands_of[brand.drug_id].append(brand)
+        # Index from the objects in hand rather than reading them back.
+        by_number = dict(zip(numbers, causes, strict=True))
+        rows = []
+        for n, cause in by_number.items():
+            rows += indexing.cause_rows(cause, [mechanisms[n % 3]], [aliases[n - first]])
+        for (n, cause), drug in zip(with_drugs, drugs, strict=True):
+            drug.cause = cause
+            rows += indexing.drug_rows(drug, [mechanisms[(n + 1) % 3]], [], brands_of[drug.pk])
+        indexing.add_rows(rows)

@@ -1,0 +1,105 @@
+"""Public pages for anonymous visitors, served from the shared cache.
+
+Every cache key carries the current *content generation*, a counter kept in the same
+cache. Any change to the content (on any app server) bumps the counter after its
+transaction commits, so every page cached before the change is ignored at once,
+everywhere: no list of affected pages to get wrong.
+
+Responses also carry `Cache-Control: public, max-age=...`; ConditionalGetMiddleware adds
+an ETag and answers a matching If-None-Match with 304, so browsers and a CDN revalidate
+cheaply once max-age has passed.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+log = logging.getLogger(__name__)
+
+GENERATION_KEY = "content-generation"
+NEVER_CACHED = ("/admin/", "/healthz", "/static/")
+
+
+def content_generation() -> int:
+    return cache.get(GENERATION_KEY) or 0
+
+
+def invalidate_all_pages() -> None:
+    """Make every cached page stale, on every app server that shares this cache."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # first change since the cache started: no counter yet
+        cache.add(GENERATION_KEY, 1, timeout=None) or cache.incr(GENERATION_KEY)
+    except Exception:  # the cache is down: nothing cached can be served either
+        log.exception("Could not invalidate cached pages")
+
+
+def content_changed(**kwargs) -> None:
+    """Signal receiver: the content changed, so cached pages are stale once it commits."""
+    transaction.on_commit(invalidate_all_pages)
+
+
+def is_anonymous(request) -> bool:
+    # Decided from the cookie alone, so a cache hit never touches the session store.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def is_cacheable_request(request) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and is_anonymous(request)
+        and not request.path.startswith(NEVER_CACHED)
+    )
+
+
+def page_key(request, generation: int) -> str:
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"page:{generation}:{digest}"
+
+
+def is_cacheable_response(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and "no-cache" not in response.get("Cache-Control", "")
+    )
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request):
+            response = self.get_response(request)
+            if not is_anonymous(request):
+                # Pages seen with a session may differ (draft previews): never shared.
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        try:
+            key = page_key(request, content_generation())
+            cached = cache.get(key)
+        except Exception:
+            log.exception("Page cache unavailable; serving uncached")
+            return self.get_response(request)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if is_cacheable_response(response):
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE_SECONDS)
+            patch_vary_headers(response, ["Cookie"])
+            try:
+                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                log.exception("Could not store a page in the cache")
+            response["X-Page-Cache"] = "miss"
+        return response
