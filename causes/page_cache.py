@@ -16,7 +16,8 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,9 @@ def is_cacheable_request(request) -> bool:
     )
 
 
-def page_key(request, generation: int) -> str:
+def page_key(request) -> str:
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"page:{generation}:{digest}"
+    return "page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
 def is_cacheable_response(response) -> bool:
@@ -74,6 +74,10 @@ def is_cacheable_response(response) -> bool:
 
 
 class PageCacheMiddleware:
+    """Sits outside CSP and the other header middleware, so a hit skips them: the stored
+    response already carries their headers. One cache round trip per hit (MGET of the
+    generation and the page); a page stored under an older generation is a miss."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -84,21 +88,27 @@ class PageCacheMiddleware:
                 # Pages seen with a session may differ (draft previews): never shared.
                 patch_cache_control(response, private=True, no_cache=True)
             return response
+        key = page_key(request)
         try:
-            key = page_key(request, content_generation())
-            cached = cache.get(key)
+            found = cache.get_many([GENERATION_KEY, key])
         except Exception:
             log.exception("Page cache unavailable; serving uncached")
             return self.get_response(request)
-        if cached is not None:
-            cached["X-Page-Cache"] = "hit"
-            return cached
+        generation = found.get(GENERATION_KEY, 0)
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
+            _, status, headers, content = stored
+            response = HttpResponse(content, status=status, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return response
         response = self.get_response(request)
         if is_cacheable_response(response):
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE_SECONDS)
             patch_vary_headers(response, ["Cookie"])
+            set_response_etag(response)
+            entry = (generation, response.status_code, list(response.items()), response.content)
             try:
-                cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
             except Exception:
                 log.exception("Could not store a page in the cache")
             response["X-Page-Cache"] = "miss"

@@ -13,9 +13,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 keepalive = 5
-# Recycle workers now and then so a slow leak can never grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+# Off by default: recycling restarts Django and empties a worker's local cache under load.
+# Set it (e.g. 100000) if a worker's memory ever grows; bench/load_bench.py reports RSS.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", None)  # "-" for stdout
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

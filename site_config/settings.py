@@ -49,10 +49,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # Serves anonymous public pages from the shared cache, before anything below runs;
+    # a stored page keeps the headers the middleware below added.
+    "causes.page_cache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "site_config.middleware.PermissionsPolicyMiddleware",
-    # Serves anonymous public pages from the shared cache, before sessions and auth run.
-    "causes.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -506,3 +506,27 @@ def test_gunicorn_config_reads_bind_and_workers_from_the_environment():
     )
     assert re.search(r"^bind\s+= \['127.0.0.1:9123'\]$", result.stdout, re.M), result.stdout
     assert re.search(r"^workers\s+= 3$", result.stdout, re.M)
+
+
+def test_cached_hits_carry_every_security_header(client, page_cache_on):
+    client.get("/causes/lupus/")
+    hit = client.get("/causes/lupus/")
+    assert hit["X-Page-Cache"] == "hit"
+    for header in [
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "X-Frame-Options",
+        "Cross-Origin-Opener-Policy",
+        "Permissions-Policy",
+        "ETag",
+    ]:
+        assert hit[header], header
+
+
+def test_a_page_stored_under_an_older_generation_is_not_served(client, page_cache_on):
+    from causes import page_cache
+
+    client.get("/causes/lupus/")
+    page_cache.invalidate_all_pages()
+    assert client.get("/causes/lupus/")["X-Page-Cache"] == "miss"
