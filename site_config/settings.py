@@ -100,7 +100,7 @@ if env.str("REDIS_URL", default=""):
     # Shared by every app server, so one editor's change invalidates pages everywhere.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "site_config.cache.SharedRedisCache",
             "LOCATION": env.str("REDIS_URL"),
             "KEY_PREFIX": "neutropenia",
         }
