@@ -148,20 +148,22 @@ def is_cacheable_response(response) -> bool:
 
 class PageCacheMiddleware:
     """Sits outside CSP and the other header middleware, so a hit skips them: the stored
-    response already carries their headers. One cache round trip per hit (MGET of the
-    generation and the page); a page stored under an older generation is a miss."""
+    response already carries their headers. A page stored under another generation than
+    the current one is a miss."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        # Pages this process served lately, so a hit only asks the shared cache for the
-        # (tiny) generation; a stale copy fails the generation check like any other.
+        # Pages this process served lately, so a hit need not fetch the page from the
+        # shared cache; a stale copy fails the generation check like any other.
         self.recent: OrderedDict = OrderedDict()
+        self.recent_lock = threading.Lock()
 
     def remember(self, key, entry) -> None:
-        self.recent[key] = entry
-        self.recent.move_to_end(key)
-        while len(self.recent) > RECENT_PAGES:
-            self.recent.popitem(last=False)
+        with self.recent_lock:  # threaded servers (runserver, gthread) share this
+            self.recent[key] = entry
+            self.recent.move_to_end(key)
+            while len(self.recent) > RECENT_PAGES:
+                self.recent.popitem(last=False)
 
     def __call__(self, request):
         if not is_cacheable_request(request):
