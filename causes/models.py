@@ -1,6 +1,7 @@
 """Content model: what lowers neutrophils, how, and where each claim comes from."""
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +9,13 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+
+@lru_cache(maxsize=4096)
+def entry_url(view_name: str, slug: str) -> str:
+    """reverse() for an entry's page, remembered: list pages link dozens of entries and
+    the URLconf does not change while the process runs."""
+    return reverse(view_name, args=[slug])
 
 
 class Status(models.TextChoices):
@@ -88,7 +96,7 @@ class Mechanism(SlugNaturalKeyMixin, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("causes:mechanism-detail", args=[self.slug])
+        return entry_url("causes:mechanism-detail", self.slug)
 
     def entries_using_it(self) -> list:
         """Causes and drugs that name this mechanism: while any do, it cannot be deleted."""
@@ -208,7 +216,7 @@ class Category(Publishable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("causes:category-detail", args=[self.slug])
+        return entry_url("causes:category-detail", self.slug)
 
 
 class ReviewedEntry(Publishable):
@@ -296,7 +304,7 @@ class Cause(ReviewedEntry):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("causes:cause-detail", args=[self.slug])
+        return entry_url("causes:cause-detail", self.slug)
 
     @property
     def is_live(self) -> bool:
@@ -344,7 +352,7 @@ class Drug(ReviewedEntry):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("causes:drug-detail", args=[self.slug])
+        return entry_url("causes:drug-detail", self.slug)
 
     @property
     def is_live(self) -> bool:
@@ -524,7 +532,7 @@ class Article(ReviewedEntry):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("causes:article-detail", args=[self.slug])
+        return entry_url("causes:article-detail", self.slug)
 
 
 class TargetKind(models.TextChoices):
