@@ -346,12 +346,19 @@ def ratio_target(rows: list[Row], minimum: float) -> tuple[bool, str]:
 def print_targets(rows: list[Row], rss: dict) -> None:
     cached = [r for r in rows if r.mode == "cached" and not r.page.startswith(SEARCH_PREFIX)]
     search = [r for r in rows if r.page.startswith(SEARCH_PREFIX)]
+    # Reported separately: production runs cached; uncached shows the search's own cost.
+    search_cached = [r for r in search if r.mode == "cached"]
+    search_uncached = [r for r in search if r.mode != "cached"]
     errors = sum(r.site.errors for r in rows if r.site)
     unserved = [r for r in rows if not r.site]
     peak = max(rss.values(), default=0.0)
     targets = [
         (f"cached pages >= {CACHED_TARGET}x floor", *ratio_target(cached, CACHED_TARGET)),
-        (f"search >= {SEARCH_TARGET}x floor (every mode)", *ratio_target(search, SEARCH_TARGET)),
+        (f"search >= {SEARCH_TARGET}x floor, cached", *ratio_target(search_cached, SEARCH_TARGET)),
+        (
+            f"search >= {SEARCH_TARGET}x floor, uncached",
+            *ratio_target(search_uncached, SEARCH_TARGET),
+        ),
         (
             "zero errors",
             errors == 0 and not unserved,
