@@ -15,6 +15,7 @@ Step by step:
 """
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -156,7 +157,7 @@ class SearchOutcome:
 # --- candidates -------------------------------------------------------------------
 
 
-class _CandidateQueries:
+class _CandidateQueries(ABC):
     """The three candidate rules in each database's SQL; same rules, same rows."""
 
     columns = (
@@ -165,14 +166,17 @@ class _CandidateQueries:
     )
     table = SearchEntry._meta.db_table
 
+    @abstractmethod
     def prefix(self, query: Query) -> tuple[str, list]:
-        raise NotImplementedError  # pragma: no cover
+        """SQL and parameters for this rule."""
 
+    @abstractmethod
     def substring(self, query: Query, pieces: list[str]) -> tuple[str, list]:
-        raise NotImplementedError  # pragma: no cover
+        """SQL and parameters for this rule."""
 
+    @abstractmethod
     def summary(self, query: Query) -> tuple[str, list]:
-        raise NotImplementedError  # pragma: no cover
+        """SQL and parameters for this rule."""
 
 
 class _SQLiteQueries(_CandidateQueries):
