@@ -191,13 +191,16 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_FORMATS = EXPORT_FORMATS = [CSV, JSON]
 
-# Logs go to stdout, one line per event; a request error carries method, path, status and
-# the exception, with the traceback on the following lines.
+# Logs go to stdout, one line per event; a request error's line carries the path, the
+# exception and where it was raised (site_config/log_format.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "line": {
+            "()": "site_config.log_format.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "stdout": {

@@ -219,6 +219,13 @@ def test_a_request_error_is_logged_in_one_line_with_method_and_path(client, capl
     record = next(r for r in caplog.records if r.name == "django.request")
     assert record.getMessage() == "Internal Server Error: /search/"
     assert record.exc_info[0] is RuntimeError
+    from site_config.log_format import OneLineFormatter
+
+    line = OneLineFormatter("%(levelname)s %(name)s %(message)s").format(record)
+    assert "\n" not in line
+    assert line.startswith("ERROR django.request Internal Server Error: /search/ | ")
+    assert "RuntimeError: boom | at " in line
+    assert "causes/views.py:" in line and "in search" in line
 
 
 # --- health check ----------------------------------------------------------------------------
