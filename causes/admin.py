@@ -517,7 +517,7 @@ class ArticleAdmin(ReviewedEntryAdmin):
     autocomplete_fields = ["sources"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "order"]}),
-        ("Content", {"fields": ["summary", "body"]}),
+        ("Content", {"fields": ["summary", "body", "search_terms"]}),
         ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
     ]
 

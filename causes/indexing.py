@@ -124,6 +124,7 @@ def article_rows(article: Article) -> list[SearchEntry]:
         article.title,
         "background",
         "",
+        aliases=[(t.strip(), "synonym") for t in article.search_terms.splitlines() if t.strip()],
         texts=[article.summary, article.body],
     )
 

@@ -513,6 +513,13 @@ class Article(ReviewedEntry):
     body = models.TextField(
         help_text="The full text. Separate paragraphs with a blank line.", blank=True
     )
+    search_terms = models.TextField(
+        blank=True,
+        help_text=(
+            "Other words people search for this page by, one per line, "
+            "e.g. 'low neutrophils'. Not shown on the page."
+        ),
+    )
     sources = models.ManyToManyField(
         Source, related_name="articles", help_text="Where the facts in the text come from."
     )

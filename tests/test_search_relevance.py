@@ -87,6 +87,12 @@ RELEVANCE = [
     ("enlarged spleen", ["/causes/abnormalities-of-the-spleen/"]),
     ("cocaine", ["/causes/levamisole/"]),
     ("duffy", ["/about/benign-neutropenia/"]),
+    # the condition itself, in lay words (an article's search terms)
+    ("neutropenia", ["/about/what-is-neutropenia/"]),
+    ("low neutrophils", ["/about/what-is-neutropenia/"]),
+    ("low white count", ["/about/what-is-neutropenia/"]),
+    ("agranulocytosis", ["/about/what-is-neutropenia/"]),
+    ("DANC", ["/about/benign-neutropenia/"]),
 ]
 
 
