@@ -4,11 +4,15 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from causes.rules import StaleEdit
 
 
 @lru_cache(maxsize=4096)
@@ -35,7 +39,65 @@ class SlugNaturalKeyMixin:
         return (self.slug,)
 
 
-class Source(SlugNaturalKeyMixin, models.Model):
+class Versioned(models.Model):
+    """An entry edited on a form of its own: every write claims the next version.
+
+    The claim is a conditional `UPDATE … SET version = seen + 1 WHERE version = seen` in the
+    same transaction as the write, so of two saves based on the same copy exactly one
+    succeeds, whatever the timing; the other raises `StaleEdit`. `version` holds the copy's
+    version: as loaded, or as the editor's form saw it.
+    """
+
+    version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up on every save, so a save based on an older copy is refused.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            if self._state.adding:
+                self.version = max(self.version, 1)
+            elif not getattr(self, "_version_claimed", False):
+                self.claim_version()
+            self._version_claimed = False
+            super().save(*args, **kwargs)
+
+    def claim_version(self) -> None:
+        """Take the next version, or refuse if the stored one is not the one this copy saw."""
+        seen = self.version
+        model = type(self)
+        claimed = model._base_manager.filter(pk=self.pk, version=seen).update(version=seen + 1)
+        if not claimed:
+            raise StaleEdit(stale_message(self), code="stale")
+        self.version = seen + 1
+        self._version_claimed = True
+
+
+def stale_message(entry) -> str:
+    """Who saved over the copy an editor had open, and when: the newest of the entry's
+    revisions and its pending changes."""
+    where = {"entry_type": ContentType.objects.get_for_model(entry), "entry_id": entry.pk}
+    saves = [
+        (r.created, r.user) for r in Revision.objects.filter(**where).select_related("user")[:1]
+    ] + [
+        (p.updated, p.author)
+        for p in PendingChange.objects.filter(**where).select_related("author")
+    ]
+    when, user = max(saves, key=lambda save: save[0]) if saves else (None, None)
+    who = f" by {user}" if user else ""
+    at = f" at {timezone.localtime(when):%H:%M on %d %b %Y}" if when else ""
+    return (
+        f"Someone else saved this {entry._meta.verbose_name}{who}{at} after you opened "
+        "it, so your changes were not saved. Copy what you wrote, reload the page to see "
+        "their version, and apply your changes again."
+    )
+
+
+class Source(SlugNaturalKeyMixin, Versioned):
     """A citation shared by many entries."""
 
     slug = models.SlugField(
@@ -53,6 +115,10 @@ class Source(SlugNaturalKeyMixin, models.Model):
 
     class Meta:
         ordering = ["title"]
+        permissions = [
+            ("publish_source", "Can change sources cited by published entries"),
+            ("import_source", "Can import sources"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.publisher})"
@@ -68,7 +134,7 @@ class MechanismQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-class Mechanism(SlugNaturalKeyMixin, models.Model):
+class Mechanism(SlugNaturalKeyMixin, Versioned):
     """How a cause lowers neutrophils: production, destruction or storage."""
 
     slug = models.SlugField(unique=True, help_text="The last part of the page's address.")
@@ -134,7 +200,7 @@ class ReviewedQuerySet(PublishableQuerySet):
     def review_due(self, within_days: int = 0):
         """Entries whose next review falls within this many days from today (or is past)."""
         cutoff = date.today() + timedelta(days=within_days) - review_interval()
-        return self.filter(last_reviewed__lte=cutoff)
+        return self.filter(models.Q(last_reviewed__lte=cutoff) | models.Q(last_reviewed=None))
 
 
 def review_interval() -> timedelta:
@@ -157,7 +223,7 @@ class ArticleQuerySet(ReviewedQuerySet):
     pass
 
 
-class Publishable(SlugNaturalKeyMixin, models.Model):
+class Publishable(SlugNaturalKeyMixin, Versioned):
     """Fields every public entry has: a slug, a status and a review date."""
 
     slug = models.SlugField(unique=True, help_text="The last part of the page's address.")
@@ -170,20 +236,9 @@ class Publishable(SlugNaturalKeyMixin, models.Model):
             "Only publishers can publish."
         ),
     )
-    version = models.PositiveIntegerField(
-        default=0,
-        editable=False,
-        help_text="Goes up on every save, so a save based on an older copy is refused.",
-    )
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        # Count from the stored version, so a revert to an old copy still moves forward.
-        stored = type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True)
-        self.version = (stored.first() or 0) + 1 if self.pk else 1
-        super().save(*args, **kwargs)
 
     @property
     def is_published(self):
@@ -226,7 +281,12 @@ class ReviewedEntry(Publishable):
         help_text="Plain language, in our own words, from the sources attached below."
     )
     last_reviewed = models.DateField(
-        help_text="When an editor last checked this entry against its sources."
+        null=True,
+        blank=True,
+        help_text=(
+            "When a publisher last checked this entry against its sources; set only by "
+            "“Mark reviewed”. Empty until the first review."
+        ),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -242,6 +302,9 @@ class ReviewedEntry(Publishable):
 
     @property
     def next_review_due(self) -> date:
+        """Today for an entry never reviewed: it is due at once."""
+        if self.last_reviewed is None:
+            return date.today()
         return self.last_reviewed + review_interval()
 
     @property
@@ -293,6 +356,7 @@ class Cause(ReviewedEntry):
         permissions = [
             ("publish_cause", "Can publish and unpublish causes"),
             ("review_cause", "Can mark causes reviewed"),
+            ("import_cause", "Can import causes"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -346,6 +410,7 @@ class Drug(ReviewedEntry):
         permissions = [
             ("publish_drug", "Can publish and unpublish drugs"),
             ("review_drug", "Can mark drugs reviewed"),
+            ("import_drug", "Can import drugs"),
         ]
 
     def __str__(self):
@@ -584,3 +649,88 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.term} → {self.title}"
+
+
+# --- editorial records ---------------------------------------------------------------------
+
+
+class RevisionAction(models.TextChoices):
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    PUBLISHED = "published", "Published"
+    UNPUBLISHED = "unpublished", "Unpublished"
+    PUBLISHED_PENDING = "published-pending", "Published pending changes"
+    REVIEWED = "reviewed", "Marked reviewed"
+    REVERTED = "reverted", "Reverted"
+    RESTORED = "restored", "Restored after deletion"
+    IMPORTED = "imported", "Imported"
+    DELETED = "deleted", "Deleted"
+
+
+class EntryRecord(models.Model):
+    """Points at one entry by content type and id, so it outlives the entry's deletion."""
+
+    entry_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    entry_id = models.PositiveBigIntegerField()
+    entry_name = models.CharField(max_length=300, help_text="The entry's name at the time.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def entry_model(self):
+        return self.entry_type.model_class()
+
+    def entry(self):
+        """The entry as it is now, or None if it has been deleted."""
+        return self.entry_model._default_manager.filter(pk=self.entry_id).first()
+
+
+class Revision(EntryRecord):
+    """The whole of an entry after one editorial write: its fields, its many-to-many links
+    and its children (brand names, aliases), so a revert or a restore brings back exactly
+    that state. Written by `causes.editing` on every committed write and on deletion."""
+
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=20, choices=RevisionAction)
+    snapshot = models.JSONField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["entry_type", "entry_id"], name="revision_entry")]
+
+    def __str__(self):
+        return f"{self.entry_name}: {self.get_action_display()} ({self.created:%Y-%m-%d %H:%M})"
+
+
+class PendingChange(EntryRecord):
+    """An editor's changes to a published entry, waiting for a publisher; or, with no
+    snapshot, a draft its editor has submitted for publication. One per entry."""
+
+    snapshot = models.JSONField(
+        null=True, blank=True, help_text="The entry as it will be once published."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry_type", "entry_id"], name="pendingchange_one_per_entry"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Pending changes to {self.entry_name}"

@@ -4,35 +4,53 @@ preview first; a file with any bad row changes nothing."""
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
+from import_export.results import RowResult
 
-from causes.models import BrandName, Category, Cause, Drug, Mechanism, Source, Status
+from causes import editing
+from causes.models import BrandName, Category, Cause, Drug, Mechanism, RevisionAction, Source
+from causes.rules import Refusal
 
 LIST_SEPARATOR = "|"
 
 
-class PublishGuardMixin:
-    """Refuses rows that would publish, for a user without the publish permission."""
-
-    publish_permission: str
+class EditorialResourceMixin:
+    """Each row is one edit through `causes.editing`, as the importing user: the same
+    rules as the admin form (who may add, change, publish, review, remove brand names),
+    and an editor's change to a published entry becomes pending changes."""
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
 
-    def before_save_instance(self, instance, row, **kwargs):
-        super().before_save_instance(instance, row, **kwargs)
-        if self.user is None or self.user.has_perm(self.publish_permission):
-            return
-        if instance.status != Status.PUBLISHED:
-            return
-        stored = type(instance).objects.filter(pk=instance.pk).values_list("status", flat=True)
-        if instance.pk is None or stored.first() != Status.PUBLISHED:
-            raise ValidationError(
-                {"status": "You may not publish: set status to 'draft' or ask a publisher."}
-            )
+    def import_row(self, row, instance_loader, **kwargs):
+        if self.user is None:  # a management command or a test: no person, no rules
+            return super().import_row(row, instance_loader, **kwargs)
+        try:
+            existing = self.get_instance(instance_loader, row)
+        except Exception:  # a malformed key: let import-export report the row
+            return super().import_row(row, instance_loader, **kwargs)
+        model = self._meta.model
+        result = None
+        try:
+            with editing.edit(
+                self.user, model, existing.pk if existing else None, action=RevisionAction.IMPORTED
+            ) as current:
+                result = super().import_row(row, instance_loader, **kwargs)
+                if result.import_type in WRITTEN and result.object_id is not None:
+                    current.pk = result.object_id
+                else:
+                    current.abandon()
+        except Refusal as refusal:
+            result = result or self.get_row_result_class()()
+            result.import_type = RowResult.IMPORT_TYPE_INVALID
+            result.validation_error = refusal
+        return result
 
 
-class SourceResource(resources.ModelResource):
+WRITTEN = {RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE}
+
+
+class SourceResource(EditorialResourceMixin, resources.ModelResource):
     class Meta:
         model = Source
         import_id_fields = ["slug"]
@@ -46,8 +64,7 @@ def slug_list(model):
     return widgets.ManyToManyWidget(model, field="slug", separator=LIST_SEPARATOR)
 
 
-class CauseResource(PublishGuardMixin, resources.ModelResource):
-    publish_permission = "causes.publish_cause"
+class CauseResource(EditorialResourceMixin, resources.ModelResource):
     category = fields.Field(
         attribute="category",
         column_name="category",
@@ -82,8 +99,7 @@ def brand_names_in(row) -> list[str]:
     return [n.strip() for n in (row.get("brand_names") or "").split(LIST_SEPARATOR) if n.strip()]
 
 
-class DrugResource(PublishGuardMixin, resources.ModelResource):
-    publish_permission = "causes.publish_drug"
+class DrugResource(EditorialResourceMixin, resources.ModelResource):
     cause = fields.Field(
         attribute="cause", column_name="cause", widget=widgets.ForeignKeyWidget(Cause, field="slug")
     )
@@ -132,6 +148,8 @@ class DrugResource(PublishGuardMixin, resources.ModelResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
+        if "brand_names" not in row:
+            return  # a file without the column says nothing about brand names: keep them
         names = brand_names_in(row)
         wanted = {n.casefold(): n for n in names}
         for brand in instance.brand_names.all():

@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
+from causes import editing
 from causes.forms import SearchForm
 from causes.models import (
     Article,
@@ -61,16 +62,38 @@ class HomeView(TemplateView):
         return context
 
 
+def is_staff(request) -> bool:
+    return request.user.is_authenticated and request.user.is_staff
+
+
 class PreviewMixin:
-    """Public detail pages show published entries; staff may also preview drafts, which the
-    template marks with a banner. Everyone else gets a 404 for a draft."""
+    """Public detail pages show published entries; staff may also preview drafts, and an
+    entry's pending changes, which the template marks with a banner. Everyone else gets
+    a 404 for a draft and the published version of an entry with pending changes."""
 
     def get_queryset(self):
         queryset = self.entry_queryset()
-        user = self.request.user
-        if user.is_authenticated and user.is_staff:
-            return queryset
-        return queryset.published()
+        return queryset if is_staff(self.request) else queryset.published()
+
+    def get(self, request, *args, **kwargs):
+        pending = self.pending_changes(kwargs.get("slug")) if is_staff(request) else None
+        if pending is None:
+            return super().get(request, *args, **kwargs)
+        # The pending version, written and rendered inside a transaction that is rolled
+        # back: the page is built by the same code and queries as the live one.
+        with transaction.atomic():
+            editing.apply_pending_for_preview(pending)
+            response = super().get(request, *args, **kwargs)
+            response.context_data["pending_preview"] = pending
+            response.render()
+            transaction.set_rollback(True)
+        return response
+
+    def pending_changes(self, slug):
+        model = self.entry_queryset().model
+        pk = model.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        record = editing.pending_for(model, pk) if pk else None
+        return record if record is not None and record.snapshot else None
 
 
 class CategoryDetailView(PreviewMixin, DetailView):

@@ -94,6 +94,17 @@ DATABASES = {
 # Persistent connections, checked before reuse, so a restarted database costs no errors.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A write transaction takes SQLite's write lock when it begins (IMMEDIATE), and a
+    # second writer waits up to `timeout` seconds for it instead of failing at once with
+    # "database is locked"; WAL lets pages be read while an editor saves.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.str("REDIS_URL", default=""):
@@ -189,6 +200,11 @@ REVIEW_INTERVAL_DAYS = env.int("REVIEW_INTERVAL_DAYS", default=365)
 # Imports run in one transaction: a file with any bad row changes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Importing needs a right of its own: causes.import_cause, import_drug, import_source.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+# Revert happens on the entry's versions page, whole entry at once, through the rules
+# (causes.editing); django-simple-history's own form would bypass them.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 IMPORT_FORMATS = EXPORT_FORMATS = [CSV, JSON]
 
 # Logs go to stdout, one line per event; a request error's line carries the path, the

@@ -13,7 +13,17 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from causes.models import BrandName, Category, Cause, Drug, Mechanism, Source, Status
+from causes.models import (
+    BrandName,
+    Category,
+    Cause,
+    Drug,
+    Mechanism,
+    PendingChange,
+    Revision,
+    Source,
+    Status,
+)
 from causes.search import search_entries
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +117,11 @@ def test_a_cause_without_a_source_is_not_published(publisher_client, cause):
     response = publisher_client.post(
         changelist(Cause), {"action": "publish", "_selected_action": [cause.pk]}, follow=True
     )
-    assertContains(response, "Not published, because they have no source yet: Zelbrix syndrome.")
+    assertContains(
+        response,
+        "“Zelbrix syndrome” cannot be published without a source: attach at least one source "
+        "to the cause first.",
+    )
     cause.refresh_from_db()
     assert cause.status == Status.DRAFT
 
@@ -118,7 +132,9 @@ def test_the_change_form_refuses_publishing_a_cause_without_sources(publisher_cl
     data = change_form_data(publisher_client, cause)
     data.update(status=Status.PUBLISHED, sources=[])
     response = publisher_client.post(reverse("admin:causes_cause_change", args=[cause.pk]), data)
-    assertContains(response, "A cause needs at least one source before it is published.")
+    assertContains(response, "“Zelbrix syndrome” cannot be published without a source")
+    cause.refresh_from_db()
+    assert cause.status == Status.DRAFT
 
 
 def test_editors_cannot_publish_by_action(editor_client, cause):
@@ -258,23 +274,56 @@ def test_inline_brand_names_and_mechanism_changes_are_recorded(drug):
     assert [row.mechanism.slug for row in record.mechanisms.all()] == ["abnormal-storage"]
 
 
-def test_revert_to_an_earlier_version(publisher_client, cause):
-    first = cause.history.latest("history_date")
-    cause.summary = "A mistake."
-    cause.save()
-    url = reverse("admin:causes_cause_simple_history", args=[cause.pk, first.history_id])
-    data = change_form_data(publisher_client, cause)
-    form = publisher_client.get(url).context["adminform"].form
-    data["summary"] = form.initial["summary"]
-    response = publisher_client.post(url, data)
+def test_revert_brings_back_fields_links_and_children(publisher_client, drug):
+    url = reverse("admin:causes_drug_change", args=[drug.pk])
+    drug.sources.add(Source.objects.get(slug="mayo-clinic-causes"))
+    data = change_form_data(publisher_client, drug)
+    data.update(
+        {
+            "summary": "The good text.",
+            "mechanisms": [Mechanism.objects.get(slug="destruction").pk],
+            "brand_names-TOTAL_FORMS": "1",
+            "brand_names-INITIAL_FORMS": "1",
+            "brand_names-0-id": drug.brand_names.get().pk,
+            "brand_names-0-drug": drug.pk,
+            "brand_names-0-name": "Quorvix",
+        }
+    )
+    assert publisher_client.post(url, data).status_code == 302
+    good = Revision.objects.filter(entry_id=drug.pk, entry_type__model="drug").first()
+    data = change_form_data(publisher_client, drug)
+    data.update(
+        {
+            "summary": "A mistake.",
+            "mechanisms": [Mechanism.objects.get(slug="abnormal-storage").pk],
+            "brand_names-TOTAL_FORMS": "2",
+            "brand_names-INITIAL_FORMS": "1",
+            "brand_names-0-id": drug.brand_names.get().pk,
+            "brand_names-0-drug": drug.pk,
+            "brand_names-0-name": "Quorvix",
+            "brand_names-1-name": "Mistakex",
+        }
+    )
+    assert publisher_client.post(url, data).status_code == 302
+    versions = publisher_client.get(reverse("admin:causes_drug_versions", args=[drug.pk]))
+    assertContains(versions, "Mistakex")
+    response = publisher_client.post(reverse("admin:causes_drug_revert", args=[drug.pk, good.pk]))
     assert response.status_code == 302
-    cause.refresh_from_db()
-    assert cause.summary == "A made-up condition for tests."
+    drug.refresh_from_db()
+    assert drug.summary == "The good text."
+    assert [m.slug for m in drug.mechanisms.all()] == ["destruction"]
+    assert [b.name for b in drug.brand_names.all()] == ["Quorvix"]
+    assert Revision.objects.filter(entry_id=drug.pk).first().action == "reverted"
+    assert not search_entries("Mistakex").results
 
 
-def test_deleted_drug_is_listed_and_restored_with_its_brand_names(publisher_client, drug):
+def test_deleted_drug_is_listed_and_restored_with_exactly_its_children(publisher_client, drug):
     drug.mechanisms.set([Mechanism.objects.get(slug="destruction")])
     drug.sources.add(Source.objects.get(slug="mayo-clinic-causes"))
+    BrandName.objects.create(drug=drug, name="Gonex")
+    # Deleted on purpose before the drug: it must not come back with it.
+    editing_delete_brand = BrandName.objects.get(name="Gonex")
+    editing_delete_brand.delete()
     pk = drug.pk
     response = publisher_client.post(
         reverse("admin:causes_drug_delete", args=[pk]), {"post": "yes"}
@@ -284,29 +333,36 @@ def test_deleted_drug_is_listed_and_restored_with_its_brand_names(publisher_clie
     listing = publisher_client.get(reverse("admin:causes_drug_deleted"))
     assertContains(listing, "Quorvatide")
     record = listing.context["records"][0]
-    publisher_client.post(reverse("admin:causes_drug_restore", args=[record.history_id]))
+    publisher_client.post(reverse("admin:causes_drug_restore", args=[record.pk]))
     restored = Drug.objects.get(pk=pk)
     assert [b.name for b in restored.brand_names.all()] == ["Quorvix"]
     assert [m.slug for m in restored.mechanisms.all()] == ["destruction"]
     assert [s.slug for s in restored.sources.all()] == ["mayo-clinic-causes"]
+    assert restored.status == Status.PUBLISHED
     assert search_entries("Quorvix").results[0].url == "/drugs/quorvatide/"
 
 
-def test_restore_is_refused_when_the_slug_was_reused(publisher_client, drug):
-    drug.delete()
-    record = Drug.history.filter(history_type="-").latest("history_date")
-    Drug.objects.create(
-        slug="quorvatide",
+@pytest.mark.parametrize("clash", ["slug", "brand"])
+def test_restore_with_a_name_clash_is_a_clear_message(publisher_client, publisher, drug, clash):
+    from causes import editing
+
+    record = editing.delete(publisher, drug)
+    other = Drug.objects.create(
+        slug="quorvatide" if clash == "slug" else "other-drug",
         name="Other",
         cause=Cause.objects.get(slug="lupus"),
         drug_class="x",
         summary="x",
-        last_reviewed=date.today(),
     )
+    if clash == "brand":
+        BrandName.objects.create(drug=other, name="Quorvix")
     response = publisher_client.post(
-        reverse("admin:causes_drug_restore", args=[record.history_id]), follow=True
+        reverse("admin:causes_drug_restore", args=[record.pk]), follow=True
     )
-    assertContains(response, "another drug now uses the address “quorvatide”")
+    assert response.status_code == 200
+    expected = "Drug with this Slug already exists" if clash == "slug" else "brand name of Other"
+    assertContains(response, expected)
+    assert not Drug.objects.filter(pk=record.entry_id).exists()
 
 
 def test_a_mechanism_in_use_cannot_be_deleted_and_the_admin_says_what_uses_it(admin_client):
@@ -343,7 +399,9 @@ def test_second_of_two_editors_is_refused_instead_of_overwriting(client, editor,
     assert response.status_code == 200
     assertContains(response, "Someone else saved this cause by editor")
     cause.refresh_from_db()
-    assert cause.summary == "Editor one's text."
+    assert cause.summary == "A made-up condition for tests."  # the editor's wait as pending
+    pending = PendingChange.objects.get(entry_id=cause.pk, entry_type__model="cause")
+    assert pending.snapshot["fields"]["summary"] == "Editor one's text."
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -442,7 +500,7 @@ def test_drug_import_creates_brand_names_and_refuses_a_taken_one(admin_client):
         "slug,name,cause,drug_class,status,summary,brand_names,mechanisms,mechanism_note,"
         "sources,last_reviewed,order\n"
         "zorbital,Zorbital,antipsychotic-medications,test drug,draft,A test drug.,"
-        "Zorbix|Zorbax,destruction,,mayo-clinic-causes,2026-11-24,9\n"
+        "Zorbix|Zorbax,destruction,,mayo-clinic-causes,,9\n"
     )
     response = import_file(admin_client, "drug", csv)
     confirm = response.context["confirm_form"].initial

@@ -1,4 +1,5 @@
-"""Admin index panel: what is due for review, and where deleted entries can be restored."""
+"""Admin index panels: what awaits publication, what is due for review, and where deleted
+entries can be restored."""
 
 from django import template
 
@@ -26,3 +27,24 @@ def review_panel(context):
             }
         )
     return {"groups": groups, "soon_days": SOON_DAYS}
+
+
+@register.inclusion_tag("admin/causes/awaiting_panel.html", takes_context=True)
+def awaiting_panel(context):
+    """Pending changes and submitted drafts, oldest first: a publisher's to-do list."""
+    from causes.models import PendingChange
+
+    user = context["request"].user
+    rows = []
+    for record in PendingChange.objects.select_related("entry_type", "author").order_by("updated"):
+        model = record.entry_model
+        if model is None or not user.has_perm(f"causes.view_{model._meta.model_name}"):
+            continue
+        rows.append(
+            {
+                "record": record,
+                "opts": model._meta,
+                "what": "pending changes" if record.snapshot else "draft submitted",
+            }
+        )
+    return {"rows": rows[: PANEL_ROWS * 3], "count": len(rows)}

@@ -1,0 +1,339 @@
+"""The editors' admin: which columns, filters, inlines and fields each kind of content
+has. How an edit is checked, kept pending, versioned and restored is the editorial
+framework's business: `causes.admin.editorial`."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, Q
+from import_export.admin import ImportExportMixin
+
+from causes.admin.editorial import (
+    ChildAdmin,
+    EntryAdmin,
+    PublicationFilter,
+    ReviewedEntryAdmin,
+)
+from causes.models import (
+    Article,
+    BrandName,
+    Category,
+    Cause,
+    CauseAlias,
+    Drug,
+    DrugAlias,
+    Mechanism,
+    SearchEntry,
+    Source,
+    TargetKind,
+)
+from causes.resources import CauseResource, DrugResource, SourceResource
+from causes.search import MAX_QUERY_LENGTH, search_entries
+
+
+class SiteSearchMixin:
+    """The admin's search box also finds what the site's search finds (aliases, brand names,
+    typos), on top of Django's own search, which still finds drafts and slugs."""
+
+    search_kind: str
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term or len(term) > MAX_QUERY_LENGTH:
+            return found, may_have_duplicates
+        ids = [r.target_id for r in search_entries(term).results if r.kind == self.search_kind]
+        return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=ids)), False
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("soon", "Due within 30 days"), ("ok", "Not due")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.review_due()
+        if self.value() == "soon":
+            return queryset.review_due(within_days=30)
+        if self.value() == "ok":
+            return queryset.exclude(pk__in=queryset.review_due(within_days=30).values("pk"))
+        return queryset
+
+
+class ImportExportForEditors(ImportExportMixin):
+    """Import passes the user to the resource, whose rows go through `causes.editing` like
+    any other edit; importing needs a right of its own (`import_<model>`)."""
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+
+class BrandNameFormSet(forms.BaseInlineFormSet):
+    """Refuses the same brand twice in one form, which the database would refuse later."""
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            name = (form.cleaned_data.get("name") or "").casefold()
+            if name in seen:
+                form.add_error("name", "This brand name is entered twice for this drug.")
+            seen[name] = form
+
+
+class BrandNameInline(admin.TabularInline):
+    model = BrandName
+    formset = BrandNameFormSet
+    extra = 2
+    fields = ["name", "in_source"]
+
+
+class DrugAliasInline(admin.TabularInline):
+    model = DrugAlias
+    extra = 1
+    fields = ["name", "kind"]
+
+
+class CauseAliasInline(admin.TabularInline):
+    model = CauseAlias
+    extra = 1
+    fields = ["name", "kind"]
+
+
+class DrugInline(admin.TabularInline):
+    """A cause's drugs, listed with a link: a drug is an entry of its own, with its own
+    version, pending changes and rules, so it is edited on its own form only."""
+
+    model = Drug
+    extra = 0
+    fields = ["name", "drug_class", "status", "order"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Source)
+class SourceAdmin(ImportExportForEditors, EntryAdmin):
+    resource_classes = [SourceResource]
+    list_display = ["title", "publisher", "accessed", "url"]
+    list_filter = ["publisher"]
+    search_fields = ["title", "publisher", "url", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "accessed"
+    ordering = ["title"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Mechanism)
+class MechanismAdmin(EntryAdmin):
+    list_display = ["name", "short_name", "order", "cause_count"]
+    search_fields = ["name", "short_name", "explanation"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["sources"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(num_causes=Count("causes", distinct=True))
+
+    @admin.display(description="causes", ordering="num_causes")
+    def cause_count(self, obj):
+        return obj.num_causes
+
+    def get_deleted_objects(self, objs, request):
+        """Show the entries that use a mechanism as protected, so the delete is refused."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for mechanism in objs:
+            for entry in mechanism.entries_using_it():
+                protected.append(f"{entry._meta.verbose_name.capitalize()}: {entry}")
+        return deleted, counts, perms_needed, protected
+
+
+@admin.register(Category)
+class CategoryAdmin(EntryAdmin):
+    actions = ["publish", "unpublish", "submit_for_publication"]
+    list_display = ["name", "status", "order", "cause_count"]
+    list_filter = ["status", PublicationFilter]
+    search_fields = ["name", "intro"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(num_causes=Count("causes", distinct=True))
+
+    @admin.display(description="causes", ordering="num_causes")
+    def cause_count(self, obj):
+        return obj.num_causes
+
+
+@admin.register(Cause)
+class CauseAdmin(SiteSearchMixin, ImportExportForEditors, ReviewedEntryAdmin):
+    search_kind = TargetKind.CAUSE
+    resource_classes = [CauseResource]
+    list_display = [
+        "name",
+        "category",
+        "status",
+        "mechanism_list",
+        "source_count",
+        "last_reviewed",
+        "review_due",
+        "order",
+    ]
+    list_filter = ["status", PublicationFilter, ReviewDueFilter, "category", "mechanisms"]
+    list_select_related = ["category"]
+    ordering = ["category__order", "order", "name"]
+    search_fields = ["name", "slug", "aliases__name", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["category", "mechanisms", "sources"]
+    inlines = [CauseAliasInline, DrugInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "category", "status", "order"]}),
+        ("Content", {"fields": ["summary", "source_wording"]}),
+        ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
+        ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(num_sources=Count("sources", distinct=True))
+            .prefetch_related("mechanisms")
+        )
+
+    @admin.display(description="mechanisms")
+    def mechanism_list(self, obj):
+        return ", ".join(m.short_name for m in obj.mechanisms.all()) or "not established"
+
+    @admin.display(description="sources", ordering="num_sources")
+    def source_count(self, obj):
+        return obj.num_sources
+
+
+@admin.register(Drug)
+class DrugAdmin(SiteSearchMixin, ImportExportForEditors, ReviewedEntryAdmin):
+    search_kind = TargetKind.DRUG
+    resource_classes = [DrugResource]
+    list_display = [
+        "name",
+        "brand_list",
+        "drug_class",
+        "cause",
+        "status",
+        "source_count",
+        "review_due",
+    ]
+    list_filter = [
+        "status",
+        PublicationFilter,
+        ReviewDueFilter,
+        "cause__category",
+        "cause",
+        "mechanisms",
+    ]
+    list_select_related = ["cause"]
+    ordering = ["name"]
+    search_fields = ["name", "slug", "brand_names__name", "aliases__name", "drug_class"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["cause", "mechanisms", "sources"]
+    inlines = [BrandNameInline, DrugAliasInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "cause", "drug_class", "status", "order"]}),
+        ("Content", {"fields": ["summary"]}),
+        ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
+        ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(num_sources=Count("sources", distinct=True))
+            .prefetch_related("brand_names")
+        )
+
+    @admin.display(description="brand names")
+    def brand_list(self, obj):
+        return ", ".join(b.name for b in obj.brand_names.all())
+
+    @admin.display(description="sources", ordering="num_sources")
+    def source_count(self, obj):
+        return obj.num_sources
+
+
+class BrandNameAdminForm(forms.ModelForm):
+    class Meta:
+        model = BrandName
+        fields = ["drug", "name", "in_source"]
+
+
+@admin.register(BrandName)
+class BrandNameAdmin(ChildAdmin):
+    form = BrandNameAdminForm
+    list_display = ["name", "drug", "in_source"]
+    list_filter = ["in_source", "drug__cause"]
+    list_select_related = ["drug"]
+    ordering = ["name"]
+    search_fields = ["name", "drug__name"]
+    autocomplete_fields = ["drug"]
+
+
+@admin.register(CauseAlias)
+class CauseAliasAdmin(ChildAdmin):
+    list_display = ["name", "kind", "cause"]
+    list_filter = ["kind"]
+    list_select_related = ["cause"]
+    ordering = ["name"]
+    search_fields = ["name", "cause__name"]
+    autocomplete_fields = ["cause"]
+
+
+@admin.register(DrugAlias)
+class DrugAliasAdmin(ChildAdmin):
+    list_display = ["name", "kind", "drug"]
+    list_filter = ["kind"]
+    list_select_related = ["drug"]
+    ordering = ["name"]
+    search_fields = ["name", "drug__name"]
+    autocomplete_fields = ["drug"]
+
+
+@admin.register(Article)
+class ArticleAdmin(ReviewedEntryAdmin):
+    list_display = ["title", "status", "order", "last_reviewed", "review_due"]
+    list_filter = ["status", PublicationFilter, ReviewDueFilter]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["sources"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "order"]}),
+        ("Content", {"fields": ["summary", "body", "search_terms"]}),
+        ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
+    ]
+
+
+@admin.register(SearchEntry)
+class SearchEntryAdmin(admin.ModelAdmin):
+    """Read-only view of the search index, so editors can see why something is found."""
+
+    list_display = ["term", "field", "title", "target_kind"]
+    list_filter = ["target_kind", "field"]
+    search_fields = ["term", "title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

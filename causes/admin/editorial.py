@@ -1,0 +1,461 @@
+"""The editorial framework of the admin: versioned forms, pending changes, publishing,
+review, versions with revert, deletion with restore. Every write here goes through
+`causes.editing`, where the rules live; this module only shows them to editors.
+
+The model registrations (which columns, filters and inlines each kind has) are in
+`causes.admin`, built on `EntryAdmin` below.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from causes import editing, rules, snapshots
+from causes.content import declaration
+from causes.models import PendingChange, Revision, RevisionAction, Status
+from causes.rules import Refusal
+
+
+def admin_url(model, view: str, *args) -> str:
+    """The URL of one of a model's admin views, e.g. admin_url(Cause, "change", 3)."""
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor's copy was opened at; the save is refused if the
+    entry has moved on since. The entry row is locked by `editing.edit` before this form
+    is built, so the comparison and the write cannot be separated by another save."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None:
+            if seen != self.instance.version:
+                from causes.models import stale_message
+
+                raise forms.ValidationError(stale_message(self.instance), code="stale")
+            self.instance.version = seen
+        self._check_sources(cleaned)
+        return cleaned
+
+    def _check_sources(self, cleaned) -> None:
+        """The publish-needs-a-source rule, shown on the field before anything is saved."""
+        if "sources" not in self.fields:
+            return
+        status = cleaned.get("status", getattr(self.instance, "status", None))
+        sources = cleaned.get("sources")
+        try:
+            rules.check_public_needs_source(
+                type(self.instance),
+                status,
+                len(sources) if sources is not None else 0,
+                cleaned.get("name") or str(self.instance),
+            )
+        except Refusal as refusal:
+            self.add_error("sources", refusal.messages[0])
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    """Which entries wait for a publisher: pending changes, or drafts submitted."""
+
+    title = "publication"
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("pending", "Has pending changes"),
+            ("submitted", "Submitted for publication"),
+        ]
+
+    def queryset(self, request, queryset):
+        records = PendingChange.objects.filter(entry_type=editing.entry_type(queryset.model))
+        if self.value() == "pending":
+            return queryset.filter(pk__in=records.exclude(snapshot=None).values("entry_id"))
+        if self.value() == "submitted":
+            return queryset.filter(pk__in=records.exclude(submitted_at=None).values("entry_id"))
+        return queryset
+
+
+class EntryAdmin(SimpleHistoryAdmin):
+    """An entry edited on a form of its own (source, mechanism, category, cause, drug,
+    article): every save, action, revert, restore and delete goes through `editing`."""
+
+    form = VersionedForm
+    change_form_template = "admin/causes/change_form.html"
+    actions = ["submit_for_publication"]
+
+    # --- rights ---
+
+    @property
+    def declaration(self):
+        return declaration(self.model)
+
+    def has_publish_permission(self, request):
+        return rules.may(request.user, "publish", self.model)
+
+    def has_review_permission(self, request):
+        return rules.may(request.user, "review", self.model)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.declaration.publishable and not self.has_publish_permission(request):
+            readonly.append("status")  # editors prepare drafts; publishers publish
+        if self.declaration.reviewed:
+            readonly += ["last_reviewed", "reviewed_by"]  # only "Mark reviewed" sets them
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        first_name, first = fieldsets[0]
+        if "seen_version" not in first["fields"]:
+            first = {**first, "fields": [*first["fields"], "seen_version"]}
+        return [(first_name, first), *fieldsets[1:]]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.declaration.publishable:
+            actions.pop("submit_for_publication", None)
+        return actions
+
+    # --- the form: one edit from lock to write ---
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if object_id and obj is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        options = {
+            "submit": "_submit" in request.POST,
+            "reason": request.POST.get("change_reason", "").strip(),
+        }
+        try:
+            with editing.edit(request.user, self.model, obj and obj.pk, **options) as current:
+                request.editorial_edit = current
+                response = super().changeform_view(
+                    request, object_id, form_url, self._pending_context(obj, extra_context)
+                )
+                if not getattr(current, "written", False):
+                    current.abandon()  # a page read, or a form with errors: nothing kept
+        except Refusal as refusal:
+            for message in refusal.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return response
+
+    def _pending_context(self, obj, extra_context):
+        context = dict(extra_context or {})
+        if obj is not None and self.declaration.publishable:
+            context["pending"] = editing.pending_for(self.model, obj.pk)
+            context["pending_url"] = admin_url(self.model, "pending", obj.pk)
+        if obj is not None:
+            context["versions_url"] = admin_url(self.model, "versions", obj.pk)
+        context["editorial"] = self.declaration
+        return context
+
+    def save_model(self, request, obj, form, change):
+        current = getattr(request, "editorial_edit", None)
+        if current is None:  # a path other than the change form: an edit of its own
+            with editing.edit(request.user, self.model, obj.pk if change else None) as current:
+                obj.save()
+                current.pk = obj.pk
+            return
+        current.written = True
+        obj.save()
+        current.pk = obj.pk
+
+    def _saved_message(self, request, obj) -> str | None:
+        """Plain words for what an editor's save did, when it did not go public."""
+        current = request.editorial_edit
+        if current.will_wait:
+            return (
+                f"Your changes to “{obj}” are saved as pending changes: not public yet. "
+                "Visitors still see the published version until a publisher publishes them."
+                + (" Submitted for publication." if current.submit else "")
+            )
+        if self.declaration.publishable and obj.status != Status.PUBLISHED:
+            return f"“{obj}” is saved as a draft: not public yet." + (
+                " Submitted for publication." if current.submit else ""
+            )
+        return None
+
+    def response_change(self, request, obj):
+        message = self._saved_message(request, obj)
+        if message is None or "_continue" in request.POST or "_saveasnew" in request.POST:
+            return super().response_change(request, obj)
+        self.message_user(request, message, messages.WARNING)
+        return HttpResponseRedirect(admin_url(self.model, "change", obj.pk))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        message = self._saved_message(request, obj)
+        if message is None:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, message, messages.WARNING)
+        return HttpResponseRedirect(admin_url(self.model, "change", obj.pk))
+
+    # --- delete: recorded exactly, so it can be restored ---
+
+    def delete_model(self, request, obj):
+        editing.delete(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            editing.delete(request.user, obj)
+
+    # --- bulk actions ---
+
+    def _each(self, request, queryset, act, done: str) -> None:
+        """Apply one editorial act to each entry; report what was done and what refused."""
+        count, refused = 0, []
+        for entry in queryset:
+            try:
+                act(entry)
+                count += 1
+            except Refusal as refusal:
+                refused.append(refusal.messages[0])
+        if count:
+            self.message_user(
+                request, f"{done} {count} {model_ngettext(self.opts, count)}.", messages.SUCCESS
+            )
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: editing.set_status(request.user, e, Status.PUBLISHED),
+            "Published",
+        )
+
+    @admin.action(description="Unpublish selected %(verbose_name_plural)s", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: editing.set_status(request.user, e, Status.DRAFT),
+            "Unpublished",
+        )
+
+    @admin.action(
+        description="Mark selected %(verbose_name_plural)s reviewed today", permissions=["review"]
+    )
+    def mark_reviewed(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: editing.mark_reviewed(request.user, e),
+            "Marked reviewed today:",
+        )
+
+    @admin.action(description="Submit selected %(verbose_name_plural)s for publication")
+    def submit_for_publication(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: editing.submit(request.user, self.model, e.pk),
+            "Submitted for publication:",
+        )
+
+    # --- views of their own ---
+
+    def get_urls(self):
+        def view(suffix, route, method):
+            return path(
+                route,
+                self.admin_site.admin_view(method),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_{suffix}",
+            )
+
+        return [
+            view("deleted", "deleted/", self.deleted_view),
+            view("restore", "deleted/<int:revision_id>/restore/", self.restore_view),
+            view("versions", "<path:object_id>/versions/", self.versions_view),
+            view("revert", "<path:object_id>/versions/<int:revision_id>/revert/", self.revert_view),
+            view("pending", "<path:object_id>/pending/", self.pending_view),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request, title, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
+
+    def _entry_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise editing_404(self.opts, object_id)
+        return obj
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Reverting happens on the versions page, whole entry at once, through the rules."""
+        return redirect(admin_url(self.model, "versions", object_id))
+
+    def versions_view(self, request, object_id):
+        obj = self._entry_or_404(request, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        revisions = Revision.objects.filter(
+            entry_type=editing.entry_type(self.model), entry_id=obj.pk
+        ).select_related("user")
+        current = snapshots.take(obj)
+        rows = [
+            {"revision": r, "changes": snapshots.diff(self.model, r.snapshot, current)}
+            for r in revisions
+        ]
+        context = self._context(
+            request,
+            f"Versions of “{obj}”",
+            object=obj,
+            rows=rows,
+            can_revert=self.has_change_permission(request, obj),
+        )
+        return TemplateResponse(request, "admin/causes/versions.html", context)
+
+    def revert_view(self, request, object_id, revision_id):
+        obj = self._entry_or_404(request, object_id)
+        if request.method != "POST":
+            return redirect(admin_url(self.model, "versions", obj.pk))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        revision = get_object_or_404(
+            Revision,
+            pk=revision_id,
+            entry_type=editing.entry_type(self.model),
+            entry_id=obj.pk,
+        )
+        try:
+            current = editing.revert(request.user, revision, request.POST.get("reason", ""))
+        except Refusal as refusal:
+            self.message_user(request, refusal.messages[0], messages.ERROR)
+            return redirect(admin_url(self.model, "versions", obj.pk))
+        if current.outcome == "pending":
+            self.message_user(
+                request,
+                f"The revert of “{obj}” is saved as pending changes: not public yet.",
+                messages.WARNING,
+            )
+        else:
+            self.log_change(request, obj, f"Reverted to the version of {revision.created:%c}.")
+            self.message_user(request, f"Reverted “{obj}”.", messages.SUCCESS)
+        return redirect(admin_url(self.model, "change", obj.pk))
+
+    def pending_view(self, request, object_id):
+        """The pending changes of an entry beside the live version; publish or discard."""
+        obj = self._entry_or_404(request, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        record = editing.pending_for(self.model, obj.pk)
+        if request.method == "POST":
+            return self._act_on_pending(request, obj)
+        changes = []
+        if record is not None and record.snapshot:
+            changes = snapshots.diff(self.model, snapshots.take(obj), record.snapshot)
+        context = self._context(
+            request,
+            f"Pending changes to “{obj}”",
+            object=obj,
+            record=record,
+            changes=changes,
+            can_publish=self.has_publish_permission(request),
+            can_discard=record is not None
+            and (self.has_publish_permission(request) or record.author_id == request.user.pk),
+        )
+        return TemplateResponse(request, "admin/causes/pending.html", context)
+
+    def _act_on_pending(self, request, obj):
+        acts = {
+            "publish": (editing.publish_pending, "Published the pending changes to “{}”."),
+            "discard": (editing.discard_pending, "Discarded the pending changes to “{}”."),
+            "submit": (editing.submit, "Submitted “{}” for publication."),
+        }
+        act, done = acts.get(request.POST.get("act"), (None, ""))
+        if act is None:
+            self.message_user(request, "Choose publish, discard or submit.", messages.ERROR)
+            return redirect(admin_url(self.model, "pending", obj.pk))
+        try:
+            act(request.user, self.model, obj.pk)
+        except Refusal as refusal:
+            self.message_user(request, refusal.messages[0], messages.ERROR)
+            return redirect(admin_url(self.model, "pending", obj.pk))
+        self.message_user(request, done.format(obj), messages.SUCCESS)
+        return redirect(admin_url(self.model, "change", obj.pk))
+
+    def deleted_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = self._context(
+            request,
+            f"Deleted {self.opts.verbose_name_plural}",
+            records=editing.deleted_entries(self.model),
+            children=[c.model._meta.verbose_name_plural for c in self.declaration.children],
+        )
+        return TemplateResponse(request, "admin/causes/deleted_entries.html", context)
+
+    def restore_view(self, request, revision_id):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        deleted = admin_url(self.model, "deleted")
+        if request.method != "POST":
+            return redirect(deleted)
+        record = get_object_or_404(
+            Revision,
+            pk=revision_id,
+            entry_type=editing.entry_type(self.model),
+            action=RevisionAction.DELETED,
+        )
+        try:
+            restored, made_draft = editing.restore(request.user, record)
+        except Refusal as refusal:
+            self.message_user(request, refusal.messages[0], messages.ERROR)
+            return redirect(deleted)
+        self.log_addition(request, restored, "Restored after deletion.")
+        note = " as a draft: a publisher must publish it again" if made_draft else ""
+        self.message_user(request, f"Restored “{restored}”{note}.", messages.SUCCESS)
+        return redirect(admin_url(self.model, "change", restored.pk))
+
+
+def editing_404(opts, object_id):
+    from django.http import Http404
+
+    return Http404(f"No {opts.verbose_name} with id “{object_id}”.")
+
+
+class ReviewedEntryAdmin(EntryAdmin):
+    """Entries with medical claims: published by publishers, reviewed on a schedule."""
+
+    actions = ["publish", "unpublish", "mark_reviewed", "submit_for_publication"]
+
+    @admin.display(description="next review", ordering="last_reviewed")
+    def review_due(self, obj):
+        if obj.last_reviewed is None:
+            return "not reviewed yet"
+        due = obj.next_review_due
+        return f"{due:%d %b %Y}" + (" (overdue)" if obj.review_overdue else "")
+
+
+class ChildAdmin(admin.ModelAdmin):
+    """Brand names and aliases are edited on their entry's form, where the entry's version,
+    pending changes and rules cover them; here they can only be looked up. (The delete
+    right still counts when their entry is deleted with them.)"""
+
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied("Remove it on its entry's form.")

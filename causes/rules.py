@@ -1,0 +1,120 @@
+"""The editorial rules, written once. Every path that writes content (the admin form and its
+inlines, bulk actions, import, revert, restore, any API) reaches them through
+`causes.editing`, which checks the state an edit would leave behind against them.
+
+A rule refuses with a `Refusal`: a ValidationError whose message tells the editor what to
+do, shown by forms as a form error and by import as a row error, never a server error.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+PUBLISHED = "published"
+REVIEW_FIELDS = ("last_reviewed", "reviewed_by_id")
+# Entries that make medical claims go public only with a source behind them.
+NEEDS_SOURCE = {"cause", "drug"}
+
+
+class Refusal(ValidationError):
+    """An edit the rules do not allow; the message says why and what to do instead."""
+
+
+class StaleEdit(Refusal):
+    """A save based on a copy that someone else has saved over since it was opened."""
+
+
+def may(user, action: str, model) -> bool:
+    """Whether the user holds `causes.<action>_<model>`."""
+    if user is None:
+        return False
+    return user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+
+
+def require(user, action: str, model, what: str) -> None:
+    if not may(user, action, model):
+        raise Refusal(
+            f"You may not {what}: that needs the “{action}” right on "
+            f"{model._meta.verbose_name_plural}, which {role_for(action)} have.",
+            code="permission",
+        )
+
+
+def role_for(action: str) -> str:
+    return "publishers" if action in {"publish", "delete", "review"} else "editors"
+
+
+def status_of(snapshot: dict | None) -> str:
+    if snapshot is None:
+        return "draft"  # a new entry starts as a draft
+    return snapshot["fields"].get("status", PUBLISHED)
+
+
+def check_status(user, model, before: dict | None, after: dict) -> None:
+    """Only publishers publish or unpublish, by any path."""
+    old, new = status_of(before), status_of(after)
+    if old != new:
+        verb = "publish" if new == PUBLISHED else "unpublish"
+        require(user, "publish", model, f"{verb} “{after['name']}”")
+
+
+def check_public_needs_source(model, status: str, source_count: int, name: str) -> None:
+    """A cause or a drug goes public only with at least one source attached."""
+    if model._meta.model_name in NEEDS_SOURCE and status == PUBLISHED and not source_count:
+        raise Refusal(
+            f"“{name}” cannot be published without a source: attach at least one source "
+            f"to the {model._meta.verbose_name} first.",
+            code="needs_source",
+        )
+
+
+def check_review(user, model, before: dict | None, after: dict, reviewing: bool) -> None:
+    """Only 'Mark reviewed' sets the review date and reviewer: to today and to the reviewer."""
+    changed = [
+        name
+        for name in REVIEW_FIELDS
+        if name in after["fields"]
+        and after["fields"].get(name) != ((before or {"fields": {}})["fields"].get(name))
+    ]
+    if not changed:
+        return
+    if not reviewing:
+        raise Refusal(
+            f"The review date and reviewer of “{after['name']}” can only be set by "
+            "“Mark reviewed”, which a publisher uses after checking the entry against "
+            "its sources.",
+            code="review",
+        )
+    require(user, "review", model, f"mark “{after['name']}” reviewed")
+    if after["fields"].get("last_reviewed") != date.today().isoformat() or (
+        after["fields"].get("reviewed_by_id") != user.pk
+    ):
+        raise Refusal("“Mark reviewed” records today's date and the reviewer.", code="review")
+
+
+def check_children_removed(user, child_model, removed: list[str], name: str) -> None:
+    """Removing a brand name or alias needs the right to delete it."""
+    if removed and not may(user, "delete", child_model):
+        names = ", ".join(f"“{n}”" for n in removed)
+        raise Refusal(
+            f"You may not remove {names} from “{name}”: removing "
+            f"{child_model._meta.verbose_name_plural} needs the “delete” right, which "
+            "publishers have.",
+            code="permission",
+        )
+
+
+def check_source_change(user, source, cited_by_published: int) -> None:
+    """A source cited by published entries changes what the public reads."""
+    if cited_by_published and not may(user, "publish", source):
+        raise Refusal(
+            f"“{source.title}” is cited by {cited_by_published} published "
+            "entries, so only a publisher may change it. Add a new source instead, or ask a "
+            "publisher.",
+            code="permission",
+        )
+
+
+def waits_for_publisher(user, model, publishable: bool, before: dict | None) -> bool:
+    """An editor's change to an entry that is published is kept as pending changes."""
+    return publishable and status_of(before) == PUBLISHED and not may(user, "publish", model)
