@@ -150,8 +150,8 @@ def diff(model, old: dict | None, new: dict) -> list[dict]:
             )
     for child in declaration(model).children:
         label = child.model._meta.label_lower
-        a = _child_lines(old["children"].get(label, []))
-        b = _child_lines(new["children"].get(label, []))
+        a = _child_lines(child.model, old["children"].get(label, []))
+        b = _child_lines(child.model, new["children"].get(label, []))
         if a != b:
             changes.append(
                 _change(
@@ -187,19 +187,15 @@ def _show(field, value) -> str:
     return str(value)
 
 
-def _child_lines(rows: list[dict]) -> list[str]:
+def _child_lines(model, rows: list[dict]) -> list[str]:
+    """'Clozaril (in source: yes)', 'SLE (kind: Abbreviation)': a child as an editor reads it."""
+    fields = {f.attname: f for f in _content_fields(model)}
     lines = []
     for row in sorted(rows, key=lambda r: r["name"].casefold()):
         extra = [
-            f"{k.replace('_', ' ')}: {_dump_word(v)}"
+            f"{fields[k].verbose_name}: {_show(fields[k], v)}"
             for k, v in row.items()
-            if k not in {"id", "name"}
+            if k in fields and k != "name"
         ]
         lines.append(row["name"] + (f" ({', '.join(extra)})" if extra else ""))
     return lines
-
-
-def _dump_word(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
