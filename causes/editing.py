@@ -35,6 +35,7 @@ class Edit:
     reviewing: bool = False
     submit: bool = False
     reason: str = ""
+    apply_pending: bool = True  # False: act on the live version, keep pending changes
     live: dict | None = None  # the entry as the public sees it before the edit
     review_baseline: dict | None = None  # review fields allowed to stay (a restore's)
     baseline: dict | None = None  # what the editor started from: live plus pending changes
@@ -72,7 +73,7 @@ def edit(actor, model, pk=None, **options):
             )
         savepoint = transaction.savepoint()
         current.baseline = current.live
-        if pending is not None and pending.snapshot:
+        if pending is not None and pending.snapshot and current.apply_pending:
             snapshots.apply(model, pk, _keep_live_status(pending.snapshot, current.live))
             current.baseline = _keep_live_status(pending.snapshot, current.live)
         yield current
@@ -88,7 +89,7 @@ def edit(actor, model, pk=None, **options):
             current.outcome = "pending"
         else:
             transaction.savepoint_commit(savepoint)
-            _made_live(current, entry, after, folded=pending)
+            _made_live(current, entry, after, folded=pending if current.apply_pending else None)
             current.outcome = "live"
 
 
@@ -209,7 +210,10 @@ def apply_pending_for_preview(record: PendingChange) -> None:
 
 
 def set_status(actor, entry, status: str) -> Edit:
-    with edit(actor, type(entry), entry.pk) as current:
+    """Publishing makes the latest version live, pending changes included; unpublishing
+    hides the live version and leaves pending changes waiting."""
+    keep_pending = status != Status.PUBLISHED
+    with edit(actor, type(entry), entry.pk, apply_pending=not keep_pending) as current:
         fresh = type(entry)._base_manager.get(pk=entry.pk)
         if fresh.status != status:
             fresh.status = status
@@ -220,7 +224,8 @@ def set_status(actor, entry, status: str) -> Edit:
 def mark_reviewed(actor, entry) -> Edit:
     """Today's date and the reviewer; the only way the review fields change."""
     rules.require(actor, "review", type(entry), f"mark “{entry}” reviewed")
-    with edit(actor, type(entry), entry.pk, reviewing=True) as current:
+    # The review is of the live version: pending changes stay pending.
+    with edit(actor, type(entry), entry.pk, reviewing=True, apply_pending=False) as current:
         fresh = type(entry)._base_manager.get(pk=entry.pk)
         fresh.last_reviewed = date.today()
         fresh.reviewed_by = actor
