@@ -16,3 +16,13 @@ LOGGING["loggers"]["axes"]["level"] = "WARNING"  # noqa: F405
 # Never the project's collected files, which a benchmark may be rewriting meanwhile.
 STATIC_ROOT = BASE_DIR / "tests" / "no-collected-static"  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, like production's, so threads share it through SQLite's own locking (with the
+    # busy timeout): an in-memory test database is shared through SQLite's shared cache,
+    # whose table locks fail at once ("database table is locked") instead of waiting.
+    # One per test run, so runs side by side in one checkout do not delete each other's.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"neutropenia-tests-{os.getpid()}.sqlite3")
+    }

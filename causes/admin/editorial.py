@@ -42,7 +42,13 @@ class VersionedForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         seen = cleaned.get("seen_version")
-        if self.instance.pk and seen is not None:
+        if self.instance.pk and seen is None:
+            raise forms.ValidationError(
+                "This form was sent without the version it was opened at, so it cannot be "
+                "checked against later saves. Reload the page and apply your changes again.",
+                code="stale",
+            )
+        if self.instance.pk:
             if seen != self.instance.version:
                 from causes.models import stale_message
 
@@ -420,7 +426,11 @@ class EntryAdmin(SimpleHistoryAdmin):
             self.message_user(request, refusal.messages[0], messages.ERROR)
             return redirect(deleted)
         self.log_addition(request, restored, "Restored after deletion.")
-        note = " as a draft: a publisher must publish it again" if made_draft else ""
+        note = ""
+        if made_draft and self.has_publish_permission(request):
+            note = " as a draft: it has no source, so attach one before publishing it again"
+        elif made_draft:
+            note = " as a draft: a publisher must publish it again"
         self.message_user(request, f"Restored “{restored}”{note}.", messages.SUCCESS)
         return redirect(admin_url(self.model, "change", restored.pk))
 
