@@ -121,7 +121,9 @@ def _check(current: Edit, entry, after: dict) -> None:
         )
         rules.check_children_removed(actor, child.model, removed, after["name"])
     if model is Source and current.live is not None and after != current.live:
-        rules.check_source_change(actor, entry, published_citations(entry))
+        rules.check_source_change(
+            actor, entry, published_citations(entry), current.live["fields"]["title"]
+        )
 
 
 def published_citations(source) -> int:
@@ -313,9 +315,18 @@ def deleted_entries(model) -> list[Revision]:
     return list(latest.values())
 
 
+def _may_be_public(model, snapshot: dict) -> bool:
+    """Whether the entry would still have the source that going public needs: a deleted
+    entry cannot have one attached first, so without it, it comes back as a draft."""
+    if model._meta.model_name not in rules.NEEDS_SOURCE:
+        return True
+    return Source.objects.filter(pk__in=snapshot["m2m"].get("sources", [])).exists()
+
+
 def restore(actor, record: Revision) -> tuple[object, bool]:
     """Bring a deleted entry back exactly as it was deleted, children and links included.
-    Someone who may not publish gets it back as a draft. Returns (entry, made_draft)."""
+    Someone who may not publish, or an entry left without a source, comes back as a draft.
+    Returns (entry, made_draft)."""
     model = record.entry_model
     if (
         record.action != RevisionAction.DELETED
@@ -324,8 +335,8 @@ def restore(actor, record: Revision) -> tuple[object, bool]:
         raise Refusal(f"“{record.entry_name}” is not deleted.", code="nothing")
     snapshot = record.snapshot
     made_draft = False
-    if snapshot["fields"].get("status") == Status.PUBLISHED and not rules.may(
-        actor, "publish", model
+    if snapshot["fields"].get("status") == Status.PUBLISHED and not (
+        rules.may(actor, "publish", model) and _may_be_public(model, snapshot)
     ):
         snapshot = {**snapshot, "fields": {**snapshot["fields"], "status": Status.DRAFT}}
         made_draft = True

@@ -104,13 +104,14 @@ def check_children_removed(user, child_model, removed: list[str], name: str) -> 
         )
 
 
-def check_source_change(user, source, cited_by_published: int) -> None:
-    """A source cited by published entries changes what the public reads."""
+def check_source_change(user, source, cited_by_published: int, title: str) -> None:
+    """A source cited by published entries changes what the public reads. `title` is the
+    source's title before the edit: the one the editor knows it by."""
     if cited_by_published and not may(user, "publish", source):
+        entries = "entry" if cited_by_published == 1 else "entries"
         raise Refusal(
-            f"“{source.title}” is cited by {cited_by_published} published "
-            "entries, so only a publisher may change it. Add a new source instead, or ask a "
-            "publisher.",
+            f"“{title}” is cited by {cited_by_published} published {entries}, so only a "
+            "publisher may change it. Add a new source instead, or ask a publisher.",
             code="permission",
         )
 
