@@ -135,6 +135,8 @@ def published_citations(source) -> int:
 def _keep_pending(current: Edit, after: dict) -> None:
     """An editor's change to a published entry: visitors keep the live version."""
     model = current.model
+    if after == current.baseline and not current.submit:
+        return  # saved without a change: nothing to keep, no version to move on
     # The version still moves on, so a copy opened before this save is refused later.
     model._base_manager.filter(pk=current.pk).update(version=F("version") + 1)
     record = pending_for(model, current.pk)

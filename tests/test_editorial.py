@@ -559,3 +559,15 @@ def test_brand_names_export_to_the_fixture_and_back(tmp_path):
     out = tmp_path / "f.json"
     call_command("export_fixture", output=str(out), verbosity=0)
     assert '"name": "Clozaril"' in out.read_text(encoding="utf-8")
+
+
+def test_an_editor_saving_a_published_entry_unchanged_keeps_nothing_pending(editor_client, cause):
+    version = cause.version
+    data = change_form_data(editor_client, cause)
+    response = editor_client.post(
+        reverse("admin:causes_cause_change", args=[cause.pk]), data, follow=True
+    )
+    assertContains(response, "Nothing was changed in “Zelbrix syndrome”, so nothing was saved.")
+    assert not PendingChange.objects.filter(entry_id=cause.pk, entry_type__model="cause").exists()
+    cause.refresh_from_db()
+    assert cause.version == version

@@ -184,6 +184,8 @@ class EntryAdmin(SimpleHistoryAdmin):
     def _saved_message(self, request, obj) -> str | None:
         """Plain words for what an editor's save did, when it did not go public."""
         current = request.editorial_edit
+        if current.will_wait and snapshots.take(obj) == current.baseline and not current.submit:
+            return f"Nothing was changed in “{obj}”, so nothing was saved."
         if current.will_wait:
             return (
                 f"Your changes to “{obj}” are saved as pending changes: not public yet. "
