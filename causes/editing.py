@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -65,7 +65,10 @@ def edit(actor, model, pk=None, **options):
     with transaction.atomic():
         pending = None
         if pk is not None:
-            live = model._base_manager.select_for_update().get(pk=pk)
+            # FOR NO KEY UPDATE: serialises edits of this entry without blocking the
+            # foreign-key checks of its children and index rows (no deadlock with them).
+            no_key = connection.features.has_select_for_no_key_update
+            live = model._base_manager.select_for_update(no_key=no_key).get(pk=pk)
             current.live = snapshots.take(live)
             pending = pending_for(model, pk)
             current.will_wait = rules.waits_for_publisher(

@@ -1,17 +1,22 @@
 """Write side of search: turns published content into `SearchEntry` rows.
 
 Every entry is indexed under its name, its aliases (and a drug under its brand names),
-and its summary. `reindex()` replaces the rows of the given entries; signals call it on
-every save and delete, and `manage.py rebuild_search_index` calls `rebuild()`.
+and its summary. Each kind of entry is declared once, in `INDEXES`: its published
+queryset, its row builder and, beside them, which changes reindex it. The signals ask
+`affected()` what a save, delete or m2m change touches and call `reindex()`;
+`manage.py rebuild_search_index` calls `rebuild()`.
 """
 
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Prefetch
 
 from causes.models import (
     Article,
+    BrandName,
     Category,
     Cause,
     CauseAlias,
@@ -129,41 +134,221 @@ def article_rows(article: Article) -> list[SearchEntry]:
     )
 
 
-# kind -> (published queryset with what its rows need, row builder)
-def _sources():
-    mechanisms = Prefetch("mechanisms", queryset=Mechanism.objects.order_by("order", "name"))
-    return {
-        TargetKind.CAUSE: (
-            Cause.objects.published()
-            .select_related("category")
-            .prefetch_related(mechanisms, Prefetch("aliases", CauseAlias.objects.all())),
-            cause_rows,
-        ),
-        TargetKind.DRUG: (
-            Drug.objects.published()
-            .select_related("cause__category")
-            .prefetch_related(
-                mechanisms, Prefetch("aliases", DrugAlias.objects.all()), "brand_names"
+def itself(entry) -> list[int]:
+    """The changed row is the entry (or the row is deleted: the entry loses its rows)."""
+    return [entry.pk]
+
+
+@dataclass(frozen=True)
+class Via:
+    """The entry named by a foreign key of the changed row: an alias's cause, a link row's
+    drug. A row moved to another owner reindexes the old owner too (see `moved_from()`)."""
+
+    attname: str
+
+    def __call__(self, row) -> list[int]:
+        return [getattr(row, self.attname)]
+
+
+def _pks(queryset) -> Callable[[models.Model], Iterable[int]]:
+    """Entries found by a query on the changed row, e.g. a category's causes."""
+    return lambda row: queryset(row).values_list("pk", flat=True)
+
+
+def _mechanisms() -> Prefetch:
+    return Prefetch("mechanisms", queryset=Mechanism.objects.order_by("order", "name"))
+
+
+@dataclass(frozen=True)
+class Index:
+    """One kind of index entry: what is indexed, how, and which changes reindex it."""
+
+    kind: TargetKind
+    model: type[models.Model]
+    published: Callable[[], models.QuerySet]  # public entries, with what their rows need
+    rows: Callable[[models.Model], list[SearchEntry]]
+    # A change to a row of this model (or m2m link table) -> ids of the entries it affects.
+    depends_on: Mapping[type[models.Model], Callable[[models.Model], Iterable[int]]]
+
+
+# In rebuild order. Parents before children, so entries are locked in the same order by
+# every writer (see `reindex()`).
+INDEXES: dict[str, Index] = {
+    index.kind: index
+    for index in (
+        Index(
+            TargetKind.CAUSE,
+            Cause,
+            published=lambda: (
+                Cause.objects.published()
+                .select_related("category")
+                .prefetch_related(_mechanisms(), Prefetch("aliases", CauseAlias.objects.all()))
             ),
-            drug_rows,
+            rows=cause_rows,
+            depends_on={
+                Cause: itself,
+                CauseAlias: Via("cause_id"),
+                Category: _pks(lambda category: category.causes.all()),  # name, visibility
+                Mechanism: _pks(lambda mechanism: mechanism.causes.all()),  # in the context
+                Cause.mechanisms.through: Via("cause_id"),
+            },
         ),
-        TargetKind.CATEGORY: (Category.objects.published(), category_rows),
-        TargetKind.MECHANISM: (Mechanism.objects.all(), mechanism_rows),
-        TargetKind.ARTICLE: (Article.objects.published(), article_rows),
-    }
+        Index(
+            TargetKind.DRUG,
+            Drug,
+            published=lambda: (
+                Drug.objects.published()
+                .select_related("cause__category")
+                .prefetch_related(
+                    _mechanisms(), Prefetch("aliases", DrugAlias.objects.all()), "brand_names"
+                )
+            ),
+            rows=drug_rows,
+            depends_on={
+                Drug: itself,
+                BrandName: Via("drug_id"),
+                DrugAlias: Via("drug_id"),
+                Cause: _pks(lambda cause: cause.drugs.all()),  # its status: drugs' visibility
+                Category: _pks(lambda category: Drug.objects.filter(cause__category=category)),
+                Mechanism: _pks(lambda mechanism: mechanism.drugs.all()),
+                Drug.mechanisms.through: Via("drug_id"),
+            },
+        ),
+        Index(
+            TargetKind.CATEGORY,
+            Category,
+            published=lambda: Category.objects.published(),
+            rows=category_rows,
+            depends_on={Category: itself},
+        ),
+        Index(
+            TargetKind.MECHANISM,
+            Mechanism,
+            published=lambda: Mechanism.objects.all(),
+            rows=mechanism_rows,
+            depends_on={Mechanism: itself},
+        ),
+        Index(
+            TargetKind.ARTICLE,
+            Article,
+            published=lambda: Article.objects.published(),
+            rows=article_rows,
+            depends_on={Article: itself},
+        ),
+    )
+}
+
+# Every model (and m2m link table) whose changes reindex something.
+WATCHED: tuple[type[models.Model], ...] = tuple(
+    dict.fromkeys(model for index in INDEXES.values() for model in index.depends_on)
+)
+
+
+def affected(model, rows: Iterable[models.Model]) -> dict[str, set[int]]:
+    """The entries of each kind whose index rows a change to these rows of `model` alters."""
+    rows = list(rows)
+    found = {}
+    for index in INDEXES.values():
+        find = index.depends_on.get(model)
+        if find is None:
+            continue
+        ids = {pk for row in rows for pk in find(row) if pk is not None}
+        if ids:
+            found[index.kind] = ids
+    return found
+
+
+def moved_from(model, row) -> models.Model | None:
+    """Before an update: the stored row, if it is about to move to another owner.
+
+    Only the foreign keys the declarations follow are read; None when none changes.
+    """
+    attnames = sorted(
+        {
+            find.attname
+            for index in INDEXES.values()
+            if isinstance(find := index.depends_on.get(model), Via)
+        }
+    )
+    if not attnames or row._state.adding or row.pk is None:
+        return None
+    stored = model._base_manager.filter(pk=row.pk).values(*attnames).first()
+    if stored is None or all(stored[a] == getattr(row, a) for a in attnames):
+        return None
+    return model(**stored)
+
+
+def reindex_affected(model, rows: Iterable[models.Model], raw: bool = False) -> None:
+    """Reindex every entry a change to these rows of `model` affects.
+
+    On PostgreSQL the foreign keys of what this transaction wrote are checked first
+    rather than at commit: the check waits for the parent's row (a drug's save for its
+    cause's), and waiting for it later, while holding index locks a writer of the parent
+    wants, would be a circle. Not for `loaddata` (`raw`), whose rows may point forward.
+    """
+    found = affected(model, rows)
+    if found and not raw and connection.vendor == "postgresql" and connection.in_atomic_block:
+        connection.check_constraints()  # SET CONSTRAINTS ALL IMMEDIATE, then DEFERRED
+    for kind, ids in found.items():
+        reindex(kind, ids)
+
+
+def _lock_key(kind: str) -> int:
+    """A stable int4 naming one kind of entry's index rows, for advisory locks."""
+    return zlib.crc32(f"search-index:{kind}".encode()) - 2**31
+
+
+def _int4(pk: int) -> int:
+    return (pk + 2**31) % 2**32 - 2**31  # a bigint folded into int4; a clash only waits
+
+
+def lock_entries(kind: str, ids: list[int]) -> None:
+    """Take these entries' index lock, in ascending order, until the transaction ends.
+
+    Two writers reindexing one entry then take turns: neither can delete the rows the
+    other just inserted and insert its own beside them, and with one order no two wait
+    on each other in a circle. On PostgreSQL the lock is an advisory lock per entry, not
+    the entry's row: a writer holding its cause's row (renaming it, or locked by
+    `causes.editing`) reindexes the cause's drugs, while a writer of one of those drugs
+    holds the drug's row and waits for the cause's (the foreign key check of its save);
+    row locks there wait in a circle. Elsewhere, the entries' rows; SQLite locks the
+    whole database anyway.
+    """
+    if not ids:
+        return
+    features = connection.features
+    if connection.vendor == "postgresql":
+        keys = sorted({_int4(pk) for pk in ids})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, key)"
+                " FROM unnest(%s::int[]) WITH ORDINALITY AS k(key, n) ORDER BY n",
+                [_lock_key(kind), keys],
+            )
+    elif features.has_select_for_update:
+        model = INDEXES[kind].model
+        locked = model._base_manager.select_for_update(no_key=features.has_select_for_no_key_update)
+        list(locked.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
 def reindex(kind: str, ids: Iterable[int], replace: bool = True, chunk: int = 2000) -> None:
     """Replace the index rows of these entries; entries no longer public lose theirs.
 
-    `replace=False` skips the delete, for entries known to have no rows yet (bulk loads).
+    The entries are locked first (`lock_entries()`), then their rows built from what is
+    committed (or written by this transaction), then deleted and inserted. `replace=False` skips the
+    delete, for entries known to have no rows yet (bulk loads).
     """
-    ids = list(ids)
-    queryset, build = _sources()[kind]
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    index = INDEXES[kind]
     with transaction.atomic():
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
-            rows = [row for entry in queryset.filter(pk__in=part) for row in build(entry)]
+            lock_entries(kind, part)
+            rows = [
+                row for entry in index.published().filter(pk__in=part) for row in index.rows(entry)
+            ]
             if replace:
                 SearchEntry.objects.filter(target_kind=kind, target_id__in=part).delete()
             SearchEntry.objects.bulk_create(rows, batch_size=chunk)
@@ -174,15 +359,25 @@ def add_rows(rows: list[SearchEntry], batch_size: int = 5000) -> None:
     SearchEntry.objects.bulk_create(rows, batch_size=batch_size)
 
 
+def all_rows() -> list[SearchEntry]:
+    """The rows a full rebuild would write, built without writing them."""
+    return [
+        row
+        for index in INDEXES.values()
+        for entry in index.published()
+        for row in index.rows(entry)
+    ]
+
+
 def rebuild(batch_size: int = 2000) -> int:
     """Rebuild the whole index from the content; returns the number of rows written."""
     written = 0
     with transaction.atomic():
         SearchEntry.objects.all().delete()
-        for queryset, build in _sources().values():
+        for index in INDEXES.values():
             batch = []
-            for entry in queryset.iterator(chunk_size=batch_size):
-                batch.extend(build(entry))
+            for entry in index.published().iterator(chunk_size=batch_size):
+                batch.extend(index.rows(entry))
                 if len(batch) >= batch_size:
                     written += len(SearchEntry.objects.bulk_create(batch))
                     batch = []

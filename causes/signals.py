@@ -1,145 +1,83 @@
-"""Keeps the search index and the cached pages in step with the content on every save
-and delete.
+"""Keeps the search index and the cached pages in step with the content on every save,
+delete and change of a many-to-many relation.
 
-Each handler works out which entries' index rows a change affects and reindexes them:
-an entry itself, the drug of a brand name, the causes and drugs under a renamed
-category, the entries that show a renamed mechanism.
+The search index has one receiver: it turns the signal into the rows that changed and
+asks `indexing.affected()` which entries those rows show up in, as declared beside each
+kind of index entry. Nothing here knows which model affects which entry.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from causes import indexing, page_cache
-from causes.models import (
-    Article,
-    BrandName,
-    Category,
-    Cause,
-    CauseAlias,
-    Drug,
-    DrugAlias,
-    Mechanism,
-    SearchEntry,
-    Source,
-    TargetKind,
-)
+from causes.content import CONTENT_MODELS
 
 
-def _reindex_cause_and_drugs(cause_ids):
-    cause_ids = list(cause_ids)
-    indexing.reindex(TargetKind.CAUSE, cause_ids)
-    indexing.reindex(
-        TargetKind.DRUG, Drug.objects.filter(cause__in=cause_ids).values_list("pk", flat=True)
-    )
+def _foreign_key_to(through, model, exclude=None):
+    for field in through._meta.concrete_fields:
+        if field.is_relation and field is not exclude:
+            if issubclass(model._meta.concrete_model, field.related_model):
+                return field
+    raise LookupError(f"{through} has no foreign key to {model}")
 
 
-@receiver(post_save, sender=Cause)
-def cause_saved(sender, instance, **kwargs):
-    _reindex_cause_and_drugs([instance.pk])
+def _links(through, instance, action, model, pk_set):
+    """The link rows an m2m change adds or removes, from either side of the relation.
 
-
-@receiver(post_save, sender=Drug)
-def drug_saved(sender, instance, **kwargs):
-    indexing.reindex(TargetKind.DRUG, [instance.pk])
-
-
-@receiver(post_save, sender=Article)
-def article_saved(sender, instance, **kwargs):
-    indexing.reindex(TargetKind.ARTICLE, [instance.pk])
-
-
-@receiver(post_save, sender=Category)
-def category_saved(sender, instance, **kwargs):
-    indexing.reindex(TargetKind.CATEGORY, [instance.pk])
-    _reindex_cause_and_drugs(instance.causes.values_list("pk", flat=True))
-
-
-@receiver(post_save, sender=Mechanism)
-def mechanism_saved(sender, instance, **kwargs):
-    indexing.reindex(TargetKind.MECHANISM, [instance.pk])
-    indexing.reindex(TargetKind.CAUSE, instance.causes.values_list("pk", flat=True))
-    indexing.reindex(TargetKind.DRUG, instance.drugs.values_list("pk", flat=True))
-
-
-@receiver(post_save, sender=CauseAlias)
-@receiver(post_delete, sender=CauseAlias)
-def cause_alias_changed(sender, instance, **kwargs):
-    indexing.reindex(TargetKind.CAUSE, [instance.cause_id])
-
-
-@receiver(post_save, sender=DrugAlias)
-@receiver(post_delete, sender=DrugAlias)
-@receiver(post_save, sender=BrandName)
-@receiver(post_delete, sender=BrandName)
-def drug_child_changed(sender, instance, **kwargs):
-    indexing.reindex(TargetKind.DRUG, [instance.drug_id])
-
-
-def _mechanisms_changed(kind, related_name, instance, action, reverse, pk_set):
-    """Reindex the entries whose mechanisms changed, from either side of the relation."""
-    if not reverse:
-        if action.startswith("post_"):
-            indexing.reindex(kind, [instance.pk])
-        return
-    # mechanism.causes.clear(): the affected ids are only known before the clear.
+    Unsaved `through` instances for add and remove; for clear, the rows as they were just
+    before it, the only moment they can be read (`mechanism.causes.clear()`).
+    """
+    mine = _foreign_key_to(through, type(instance))
+    theirs = _foreign_key_to(through, model, exclude=mine)
+    cleared = instance.__dict__.setdefault("_index_cleared_links", {})
     if action == "pre_clear":
-        instance._cleared_ids = list(getattr(instance, related_name).values_list("pk", flat=True))
+        cleared[through] = list(through._base_manager.filter(**{mine.attname: instance.pk}))
     elif action == "post_clear":
-        indexing.reindex(kind, getattr(instance, "_cleared_ids", []))
-    elif action.startswith("post_"):
-        indexing.reindex(kind, pk_set or [])
+        return cleared.pop(through, [])
+    elif action in ("post_add", "post_remove"):
+        return [through(**{mine.attname: instance.pk, theirs.attname: pk}) for pk in pk_set]
+    return []
 
 
-@receiver(m2m_changed, sender=Cause.mechanisms.through)
-def cause_mechanisms_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    _mechanisms_changed(TargetKind.CAUSE, "causes", instance, action, reverse, pk_set)
+def reindex_affected_entries(sender, signal, instance, **kwargs):
+    """Reindex the entries a save, delete or m2m change of `sender` rows affects."""
+    if signal is pre_save:
+        # A row about to move to another owner (an alias to another cause): the old
+        # owner's rows must go too, and after the save only the new owner is known.
+        instance._index_moved_from = indexing.moved_from(sender, instance)
+        return
+    if signal is m2m_changed:
+        rows = _links(sender, instance, kwargs["action"], kwargs["model"], kwargs["pk_set"])
+    else:
+        rows = [instance]
+        moved_from = instance.__dict__.pop("_index_moved_from", None)
+        if moved_from is not None:
+            rows.append(moved_from)
+    if rows:
+        indexing.reindex_affected(sender, rows, raw=kwargs.get("raw", False))
 
 
-@receiver(m2m_changed, sender=Drug.mechanisms.through)
-def drug_mechanisms_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    _mechanisms_changed(TargetKind.DRUG, "drugs", instance, action, reverse, pk_set)
-
-
-_KIND_OF = {
-    Cause: TargetKind.CAUSE,
-    Drug: TargetKind.DRUG,
-    Category: TargetKind.CATEGORY,
-    Mechanism: TargetKind.MECHANISM,
-    Article: TargetKind.ARTICLE,
+_SIGNALS = {
+    "pre_save": pre_save,
+    "post_save": post_save,
+    "post_delete": post_delete,
+    "m2m_changed": m2m_changed,  # sent only for link tables
 }
-
-
-@receiver(post_delete)
-def entry_deleted(sender, instance, **kwargs):
-    kind = _KIND_OF.get(sender)
-    if kind:
-        SearchEntry.objects.filter(target_kind=kind, target_id=instance.pk).delete()
+for _model in indexing.WATCHED:
+    for _name, _signal in _SIGNALS.items():
+        _signal.connect(
+            reindex_affected_entries, sender=_model, dispatch_uid=f"search-{_name}-{_model}"
+        )
 
 
 # --- cached pages --------------------------------------------------------------------------
 
-CONTENT_MODELS = [
-    Source,
-    Mechanism,
-    Category,
-    Cause,
-    Drug,
-    BrandName,
-    CauseAlias,
-    DrugAlias,
-    Article,
-]
 for _model in CONTENT_MODELS:
     post_save.connect(page_cache.content_changed, sender=_model, dispatch_uid=f"pages-{_model}")
     post_delete.connect(page_cache.content_changed, sender=_model, dispatch_uid=f"pages-d-{_model}")
-for _through in [
-    Cause.mechanisms.through,
-    Cause.sources.through,
-    Drug.mechanisms.through,
-    Drug.sources.through,
-    Mechanism.sources.through,
-    Article.sources.through,
-]:
+# Every m2m link table of the content, found on the models rather than listed.
+for _through in dict.fromkeys(
+    field.remote_field.through for model in CONTENT_MODELS for field in model._meta.many_to_many
+):
     m2m_changed.connect(
         page_cache.content_changed, sender=_through, dispatch_uid=f"pages-{_through}"
     )

@@ -307,6 +307,7 @@ def test_inline_brand_name_change_in_the_admin_updates_the_index(admin_client, d
         "mechanisms": [m.pk for m in drug.mechanisms.all()],
         "mechanism_note": "",
         "sources": [s.pk for s in drug.cause.sources.all()],
+        "seen_version": drug.version,
         "brand_names-TOTAL_FORMS": "1",
         "brand_names-INITIAL_FORMS": "1",
         "brand_names-0-id": brand.pk,

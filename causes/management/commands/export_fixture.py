@@ -4,18 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-# The content, parents first; the search index is derived and never exported.
-CONTENT_MODELS = [
-    "causes.source",
-    "causes.mechanism",
-    "causes.category",
-    "causes.cause",
-    "causes.causealias",
-    "causes.drug",
-    "causes.drugalias",
-    "causes.brandname",
-    "causes.article",
-]
+from causes.content import CONTENT
 
 
 class Command(BaseCommand):
@@ -31,7 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, output, **options):
         call_command(
             "dumpdata",
-            *CONTENT_MODELS,
+            # Parents first; the search index is derived and never exported.
+            *(content.label for content in CONTENT),
             natural_foreign=True,
             natural_primary=True,
             indent=2,

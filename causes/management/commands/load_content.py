@@ -2,9 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from causes import indexing
-from causes.models import Category, Cause, Drug, Source
-
-CONTENT_MODELS = (Source, Category, Cause, Drug)
+from causes.content import CONTENT_MODELS
 
 
 class Command(BaseCommand):
