@@ -46,6 +46,24 @@ class SiteSearchMixin:
         return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=ids)), False
 
 
+class CountColumnsMixin:
+    """The 'sources' and 'causes' columns: counted in the list's one query, sortable."""
+
+    counted: tuple[str, ...] = ()  # relations to count, e.g. ("sources",)
+
+    def get_queryset(self, request):
+        counts = {f"num_{name}": Count(name, distinct=True) for name in self.counted}
+        return super().get_queryset(request).annotate(**counts)
+
+    @admin.display(description="sources", ordering="num_sources")
+    def source_count(self, obj):
+        return obj.num_sources
+
+    @admin.display(description="causes", ordering="num_causes")
+    def cause_count(self, obj):
+        return obj.num_causes
+
+
 class ReviewDueFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
@@ -136,18 +154,12 @@ class SourceAdmin(ImportExportForEditors, EntryAdmin):
 
 
 @admin.register(Mechanism)
-class MechanismAdmin(EntryAdmin):
+class MechanismAdmin(CountColumnsMixin, EntryAdmin):
+    counted = ("causes",)
     list_display = ["name", "short_name", "order", "cause_count"]
     search_fields = ["name", "short_name", "explanation"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sources"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(num_causes=Count("causes", distinct=True))
-
-    @admin.display(description="causes", ordering="num_causes")
-    def cause_count(self, obj):
-        return obj.num_causes
 
     def get_deleted_objects(self, objs, request):
         """Show the entries that use a mechanism as protected, so the delete is refused."""
@@ -159,23 +171,18 @@ class MechanismAdmin(EntryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(EntryAdmin):
+class CategoryAdmin(CountColumnsMixin, EntryAdmin):
+    counted = ("causes",)
     actions = ["publish", "unpublish", "submit_for_publication"]
     list_display = ["name", "status", "order", "cause_count"]
     list_filter = ["status", PublicationFilter]
     search_fields = ["name", "intro"]
     prepopulated_fields = {"slug": ["name"]}
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(num_causes=Count("causes", distinct=True))
-
-    @admin.display(description="causes", ordering="num_causes")
-    def cause_count(self, obj):
-        return obj.num_causes
-
 
 @admin.register(Cause)
-class CauseAdmin(SiteSearchMixin, ImportExportForEditors, ReviewedEntryAdmin):
+class CauseAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, ReviewedEntryAdmin):
+    counted = ("sources",)
     search_kind = TargetKind.CAUSE
     resource_classes = [CauseResource]
     list_display = [
@@ -203,24 +210,16 @@ class CauseAdmin(SiteSearchMixin, ImportExportForEditors, ReviewedEntryAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(num_sources=Count("sources", distinct=True))
-            .prefetch_related("mechanisms")
-        )
+        return super().get_queryset(request).prefetch_related("mechanisms")
 
     @admin.display(description="mechanisms")
     def mechanism_list(self, obj):
         return ", ".join(m.short_name for m in obj.mechanisms.all()) or "not established"
 
-    @admin.display(description="sources", ordering="num_sources")
-    def source_count(self, obj):
-        return obj.num_sources
-
 
 @admin.register(Drug)
-class DrugAdmin(SiteSearchMixin, ImportExportForEditors, ReviewedEntryAdmin):
+class DrugAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, ReviewedEntryAdmin):
+    counted = ("sources",)
     search_kind = TargetKind.DRUG
     resource_classes = [DrugResource]
     list_display = [
@@ -254,20 +253,11 @@ class DrugAdmin(SiteSearchMixin, ImportExportForEditors, ReviewedEntryAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(num_sources=Count("sources", distinct=True))
-            .prefetch_related("brand_names")
-        )
+        return super().get_queryset(request).prefetch_related("brand_names")
 
     @admin.display(description="brand names")
     def brand_list(self, obj):
         return ", ".join(b.name for b in obj.brand_names.all())
-
-    @admin.display(description="sources", ordering="num_sources")
-    def source_count(self, obj):
-        return obj.num_sources
 
 
 class BrandNameAdminForm(forms.ModelForm):
@@ -287,24 +277,31 @@ class BrandNameAdmin(ChildAdmin):
     autocomplete_fields = ["drug"]
 
 
-@admin.register(CauseAlias)
-class CauseAliasAdmin(ChildAdmin):
-    list_display = ["name", "kind", "cause"]
+class AliasAdmin(ChildAdmin):
+    """Another name of an entry; `owner` is the foreign key to it."""
+
+    owner: str
     list_filter = ["kind"]
-    list_select_related = ["cause"]
     ordering = ["name"]
-    search_fields = ["name", "cause__name"]
-    autocomplete_fields = ["cause"]
+
+    def get_list_display(self, request):
+        return ["name", "kind", self.owner]
+
+    def get_list_select_related(self, request):
+        return [self.owner]
+
+    def get_search_fields(self, request):
+        return ["name", f"{self.owner}__name"]
+
+
+@admin.register(CauseAlias)
+class CauseAliasAdmin(AliasAdmin):
+    owner = "cause"
 
 
 @admin.register(DrugAlias)
-class DrugAliasAdmin(ChildAdmin):
-    list_display = ["name", "kind", "drug"]
-    list_filter = ["kind"]
-    list_select_related = ["drug"]
-    ordering = ["name"]
-    search_fields = ["name", "drug__name"]
-    autocomplete_fields = ["drug"]
+class DrugAliasAdmin(AliasAdmin):
+    owner = "drug"
 
 
 @admin.register(Article)
