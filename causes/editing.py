@@ -17,7 +17,7 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from causes import rules, snapshots
@@ -77,8 +77,8 @@ def edit(actor, model, pk=None, **options):
         savepoint = transaction.savepoint()
         current.baseline = current.live
         if pending is not None and pending.snapshot and current.apply_pending:
-            snapshots.apply(model, pk, _keep_live_status(pending.snapshot, current.live))
             current.baseline = _keep_live_status(pending.snapshot, current.live)
+            _apply_pending(model, pk, current.baseline, current.live["name"])
         yield current
         if current.abandoned or current.pk is None:
             transaction.savepoint_rollback(savepoint)
@@ -94,6 +94,22 @@ def edit(actor, model, pk=None, **options):
             transaction.savepoint_commit(savepoint)
             _made_live(current, entry, after, folded=pending if current.apply_pending else None)
             current.outcome = "live"
+
+
+def _apply_pending(model, pk, snapshot: dict, name: str) -> None:
+    """Write pending changes over the live entry; changes that clash with what others saved
+    since (a brand name another drug took, a category deleted) are a message that says
+    where to go, not an error."""
+    try:
+        with transaction.atomic():
+            snapshots.apply(model, pk, snapshot)
+    except Refusal as refusal:
+        raise Refusal(
+            f"The pending changes to “{name}” no longer apply: {refusal.messages[0]} "
+            "Discard them on the entry's pending changes page (their author or a publisher "
+            "can), then make the change again.",
+            code="pending_stale",
+        ) from None
 
 
 def _keep_live_status(snapshot: dict, live: dict) -> dict:
@@ -206,11 +222,17 @@ def _action(before: dict | None, after: dict, reviewing: bool) -> str:
     return RevisionAction.CHANGED
 
 
-def apply_pending_for_preview(record: PendingChange) -> None:
-    """Write the pending version for a staff preview; the caller rolls it back."""
+def apply_pending_for_preview(record: PendingChange) -> bool:
+    """Write the pending version for a staff preview; the caller rolls it back. Pending
+    changes that no longer apply leave the live version (False): the entry's form and
+    pending changes page say why."""
     model = record.entry_model
     live = snapshots.take(model._base_manager.get(pk=record.entry_id))
-    snapshots.apply(model, record.entry_id, _keep_live_status(record.snapshot, live))
+    try:
+        _apply_pending(model, record.entry_id, _keep_live_status(record.snapshot, live), "")
+    except Refusal:
+        return False
+    return True
 
 
 # --- the acts an editor or publisher performs ------------------------------------------------
@@ -252,17 +274,27 @@ def publish_pending(actor, model, pk) -> Edit:
 
 def discard_pending(actor, model, pk) -> None:
     """A publisher, or the editor who made them, throws pending changes away."""
-    record = pending_for(model, pk)
-    if record is None:
-        raise Refusal("There are no pending changes to discard.", code="nothing")
-    if record.author_id != getattr(actor, "pk", None):
-        rules.require(actor, "publish", model, "discard someone else's pending changes")
-    record.delete()
+    with transaction.atomic():
+        model._base_manager.select_for_update().filter(pk=pk).exists()  # one edit at a time
+        record = pending_for(model, pk)
+        if record is None:
+            raise Refusal("There are no pending changes to discard.", code="nothing")
+        if record.author_id != getattr(actor, "pk", None):
+            rules.require(actor, "publish", model, "discard someone else's pending changes")
+        record.delete()
+        # A form opened with them applied carries their version: it is stale now.
+        model._base_manager.filter(pk=pk).update(version=F("version") + 1)
 
 
 def submit(actor, model, pk) -> PendingChange:
     """An editor asks a publisher to publish a draft or pending changes."""
     rules.require(actor, "change", model, "submit entries for publication")
+    if not declaration(model).publishable:
+        raise Refusal(
+            f"{model._meta.verbose_name_plural.capitalize()} have no drafts: a change to one "
+            "is live when saved, so there is nothing to submit.",
+            code="nothing",
+        )
     entry = model._base_manager.get(pk=pk)
     now = timezone.now()
     record, _ = PendingChange.objects.get_or_create(
@@ -295,6 +327,9 @@ def delete(actor, entry) -> Revision:
     rules.require(actor, "delete", model, f"delete “{entry}”")
     with transaction.atomic():
         entry = model._base_manager.select_for_update().get(pk=entry.pk)
+        blockers = delete_blockers(entry)
+        if blockers:
+            raise Refusal(blockers[0], code="needs_source")
         record = Revision.objects.create(
             entry_type=entry_type(model),
             entry_id=entry.pk,
@@ -307,6 +342,26 @@ def delete(actor, entry) -> Revision:
         PendingChange.objects.filter(entry_type=entry_type(model), entry_id=entry.pk).delete()
         entry.delete()
     return record
+
+
+def delete_blockers(entry) -> list[str]:
+    """Why deleting this entry would break a rule elsewhere: a source that is the only one
+    of a published cause or drug would leave it public without a source."""
+    if not isinstance(entry, Source):
+        return []
+    reasons = []
+    for related in ("causes", "drugs"):
+        cited = getattr(entry, related).filter(status=Status.PUBLISHED).values("pk")
+        counted = getattr(entry, related).model._base_manager.filter(pk__in=cited)
+        for other in counted.annotate(n=Count("sources")).filter(n=1):
+            try:
+                rules.check_public_needs_source(type(other), other.status, 0, str(other))
+            except Refusal as refusal:
+                reasons.append(
+                    f"“{entry}” cannot be deleted while it is the only source of a published "
+                    f"{other._meta.verbose_name}: {refusal.messages[0]}"
+                )
+    return reasons
 
 
 def deleted_entries(model) -> list[Revision]:
@@ -338,7 +393,7 @@ def restore(actor, record: Revision) -> tuple[object, bool]:
         or model._base_manager.filter(pk=record.entry_id).exists()
     ):
         raise Refusal(f"“{record.entry_name}” is not deleted.", code="nothing")
-    snapshot = record.snapshot
+    snapshot = snapshots.settle(model, record.snapshot)
     made_draft = False
     if snapshot["fields"].get("status") == Status.PUBLISHED and not (
         rules.may(actor, "publish", model) and _may_be_public(model, snapshot)

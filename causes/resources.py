@@ -139,6 +139,12 @@ class DrugResource(EditorialResourceMixin, resources.ModelResource):
             if name.casefold() in seen:
                 raise ValidationError({"brand_names": f"“{name}” is listed twice."})
             seen.add(name.casefold())
+            try:  # the checks the brand name inline makes: its length, for one
+                BrandName(name=name).clean_fields(exclude=["drug"])
+            except ValidationError as error:
+                raise ValidationError(
+                    {"brand_names": f"“{name}”: {' '.join(error.messages)}"}
+                ) from None
             clash = BrandName.objects.filter(name__iexact=name).exclude(drug__slug=instance.slug)
             clash = clash.select_related("drug").first()
             if clash:

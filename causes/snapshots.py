@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import SET_NULL
 
 from causes.content import declaration
 from causes.rules import Refusal
@@ -66,10 +67,39 @@ def _load(model, attname: str, value):
     return None if value is None else field.to_python(value)
 
 
+def _missing_targets(model, fields: dict):
+    """The foreign keys of a snapshot whose rows have been deleted since it was taken."""
+    for field in model._meta.concrete_fields:
+        value = fields.get(field.attname)
+        if field.many_to_one and value is not None:
+            target = field.related_model._base_manager.filter(**{field.target_field.name: value})
+            if not target.exists():
+                yield field
+
+
+def settle(model, snapshot: dict) -> dict:
+    """The snapshot as the database would have left it: a foreign key whose row was deleted
+    since, and which the database empties on deletion (a reviewer), is empty."""
+    emptied = {
+        f.attname: None
+        for f in _missing_targets(model, snapshot["fields"])
+        if f.remote_field.on_delete is SET_NULL
+    }
+    return {**snapshot, "fields": {**snapshot["fields"], **emptied}} if emptied else snapshot
+
+
 def apply(model, pk: int, snapshot: dict, *, creating: bool = False):
     """Write a snapshot back: the entry's fields, links and children become exactly the
     snapshot's. Saves go through the models, so versions, history and the index follow;
-    a clash (a brand name another drug now has) is a `Refusal`, not an error."""
+    a clash (a brand name another drug now has, a category deleted since) is a `Refusal`,
+    not an error."""
+    snapshot = settle(model, snapshot)
+    for field in _missing_targets(model, snapshot["fields"]):
+        raise Refusal(
+            f"Cannot bring back “{snapshot['name']}” as it was: its {field.verbose_name} "
+            "no longer exists.",
+            code="clash",
+        )
     entry = model(pk=pk) if creating else model._base_manager.get(pk=pk)
     for attname, value in snapshot["fields"].items():
         setattr(entry, attname, _load(model, attname, value))

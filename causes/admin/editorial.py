@@ -8,6 +8,7 @@ The model registrations (which columns, filters and inlines each kind has) are i
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import model_ngettext, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -142,12 +143,20 @@ class EntryAdmin(SimpleHistoryAdmin):
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if object_id and obj is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        # "Save as new" on a change form adds an entry (Django's own reading of it): the
+        # edit is of the new entry, not of the one whose form it was.
+        adding = obj is None or (request.method == "POST" and "_saveasnew" in request.POST)
         options = {
             "submit": "_submit" in request.POST,
             "reason": request.POST.get("change_reason", "").strip(),
         }
+        # What the save says ("changed", "saved as a draft") is said only once the edit
+        # has passed the rules: a refused save shows the refusal alone.
+        request.editorial_messages = []
         try:
-            with editing.edit(request.user, self.model, obj and obj.pk, **options) as current:
+            with editing.edit(
+                request.user, self.model, None if adding else obj.pk, **options
+            ) as current:
                 request.editorial_edit = current
                 response = super().changeform_view(
                     request, object_id, form_url, self._pending_context(obj, extra_context)
@@ -155,10 +164,24 @@ class EntryAdmin(SimpleHistoryAdmin):
                 if not getattr(current, "written", False):
                     current.abandon()  # a page read, or a form with errors: nothing kept
         except Refusal as refusal:
+            request.editorial_messages = None  # what the refused save would have said
             for message in refusal.messages:
                 self.message_user(request, message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            if request.method == "POST" or obj is None:
+                return HttpResponseRedirect(request.get_full_path())
+            # The form cannot even be shown (pending changes that no longer apply).
+            return HttpResponseRedirect(admin_url(self.model, "pending", obj.pk))
+        held, request.editorial_messages = request.editorial_messages, None
+        for args, kwargs in held:
+            self.message_user(*args, **kwargs)
         return response
+
+    def message_user(self, request, *args, **kwargs):
+        held = getattr(request, "editorial_messages", None)
+        if held is not None:
+            held.append(((request, *args), kwargs))
+        else:
+            super().message_user(request, *args, **kwargs)
 
     def _pending_context(self, obj, extra_context):
         context = dict(extra_context or {})
@@ -203,6 +226,8 @@ class EntryAdmin(SimpleHistoryAdmin):
         if message is None or "_continue" in request.POST or "_saveasnew" in request.POST:
             return super().response_change(request, obj)
         self.message_user(request, message, messages.WARNING)
+        if IS_POPUP_VAR in request.POST:
+            return super().response_change(request, obj)  # the popup closes itself
         return HttpResponseRedirect(admin_url(self.model, "change", obj.pk))
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -210,9 +235,18 @@ class EntryAdmin(SimpleHistoryAdmin):
         if message is None:
             return super().response_add(request, obj, post_url_continue)
         self.message_user(request, message, messages.WARNING)
+        if IS_POPUP_VAR in request.POST:
+            return super().response_add(request, obj, post_url_continue)
         return HttpResponseRedirect(admin_url(self.model, "change", obj.pk))
 
     # --- delete: recorded exactly, so it can be restored ---
+
+    def get_deleted_objects(self, objs, request):
+        """What a delete would break elsewhere is shown as protected: the delete is refused."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            protected.extend(editing.delete_blockers(obj))
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         editing.delete(request.user, obj)
