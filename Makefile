@@ -6,8 +6,9 @@ PORT ?= 8000
 # Local development only: DEBUG on, a fixed insecure key, the SQLite file db.sqlite3.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-local-development-key}
 
-.PHONY: run serve test install admin export lint format check clean
+.PHONY: run serve test install install-dev admin export lint format check clean
 
+# What the site runs (make run, make serve) ...
 $(BIN)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +16,15 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+# ... and the test and lint tools on top (make test, make lint); a change to either file
+# reinstalls, since a new runtime stamp is newer than this one.
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
 install: $(BIN)/.installed
+
+install-dev: $(BIN)/.installed-dev
 
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -36,7 +45,7 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) GUNICORN_BIND=$${GUNICORN_BIND:-127.0.0.1:$(PORT)} $(BIN)/gunicorn -c site_config/gunicorn.py site_config.wsgi:application
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest
 
 # Create an admin account (asks for a password; nothing is baked in).
@@ -47,13 +56,13 @@ admin: install
 export: install
 	$(DEV_ENV) $(BIN)/python manage.py export_fixture
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles var/cache .pytest_cache .ruff_cache

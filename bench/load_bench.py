@@ -24,6 +24,7 @@ import contextlib
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -40,6 +41,7 @@ HOST = "127.0.0.1"  # the only target, ever
 PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 PG_NAME = "neutropenia_load"
 REDIS_DB = "14"
+CACHE_DIR = Path(tempfile.gettempdir()) / "neutropenia-load-cache"  # SQLite runs: no Redis
 PAGES = [
     "/",
     "/categories/drugs/",
@@ -84,7 +86,7 @@ class Row:
 def site_env(database_url: str, kind: str, mode: str) -> dict:
     env = dict(os.environ)
     # Inherited values must not change what a mode means.
-    for name in ("PAGE_CACHE_SECONDS", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
+    for name in ("PAGE_CACHE_SECONDS", "REDIS_URL", "CACHE_DIR", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     env.update(
         DJANGO_SECRET_KEY="load-bench-secret-key-not-for-production-0123456789abcdef",
@@ -95,6 +97,8 @@ def site_env(database_url: str, kind: str, mode: str) -> dict:
     )
     if kind == "postgresql":
         env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    else:  # no Redis: the cache files every worker shares
+        env["CACHE_DIR"] = str(CACHE_DIR)
     if mode == "uncached":
         env["PAGE_CACHE_SECONDS"] = "0"
     return env
@@ -121,6 +125,10 @@ def fresh_database(kind: str) -> str:
 
 def flush_redis() -> None:
     subprocess.run(["redis-cli", "-h", HOST, "-n", REDIS_DB, "flushdb"], check=True)
+
+
+def clear_cache_files() -> None:
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
 
 
 def prepare(kind: str) -> str:
@@ -267,6 +275,8 @@ def bench_site(kind: str, mode: str, database_url: str, args) -> tuple[list[Row]
     """The site's pages under wrk, in one mode; returns rows and the workers' peak RSS."""
     if kind == "postgresql":
         flush_redis()  # no pages cached by an earlier run or mode
+    else:
+        clear_cache_files()
     rows, peak_mb = [], 0.0
     env = site_env(database_url, kind, mode)
     with gunicorn(["site_config.wsgi:application"], env, args.workers) as (server, port):

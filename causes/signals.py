@@ -1,5 +1,5 @@
-"""Keeps the search index and the cached pages in step with the content on every save,
-delete and change of a many-to-many relation.
+"""Keeps the search index and the content generation (which cached pages are current) in
+step with the content on every save, delete and change of a many-to-many relation.
 
 The search index has one receiver: it turns the signal into the rows that changed and
 asks `indexing.affected()` which entries those rows show up in, as declared beside each
@@ -8,8 +8,9 @@ kind of index entry. Nothing here knows which model affects which entry.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from causes import indexing, page_cache
+from causes import indexing
 from causes.content import CONTENT_MODELS
+from site_config.page_cache import generation
 
 
 def _foreign_key_to(through, model, exclude=None):
@@ -69,15 +70,15 @@ for _model in indexing.WATCHED:
         )
 
 
-# --- cached pages --------------------------------------------------------------------------
+# --- cached pages: every change is recorded in its own transaction ---------------------------
 
 for _model in CONTENT_MODELS:
-    post_save.connect(page_cache.content_changed, sender=_model, dispatch_uid=f"pages-{_model}")
-    post_delete.connect(page_cache.content_changed, sender=_model, dispatch_uid=f"pages-d-{_model}")
+    post_save.connect(generation.content_changed, sender=_model, dispatch_uid=f"pages-{_model}")
+    post_delete.connect(generation.content_changed, sender=_model, dispatch_uid=f"pages-d-{_model}")
 # Every m2m link table of the content, found on the models rather than listed.
 for _through in dict.fromkeys(
     field.remote_field.through for model in CONTENT_MODELS for field in model._meta.many_to_many
 ):
     m2m_changed.connect(
-        page_cache.content_changed, sender=_through, dispatch_uid=f"pages-{_through}"
+        generation.content_changed, sender=_through, dispatch_uid=f"pages-{_through}"
     )

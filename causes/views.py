@@ -1,16 +1,11 @@
 """Public pages: every queryset starts from `published()`; each page runs fixed queries."""
 
-import logging
-import secrets
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
@@ -27,8 +22,6 @@ from causes.models import (
     Mechanism,
 )
 from causes.search import search_entries
-
-log = logging.getLogger(__name__)
 
 
 def published_drugs():
@@ -178,54 +171,3 @@ def suggest(request):
         if r.field != "summary"
     ][:SUGGESTION_COUNT]
     return JsonResponse({"query": query, "suggestions": suggestions})
-
-
-def _database_answers() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-
-
-def _cache_answers() -> None:
-    token = secrets.token_hex(8)
-    cache.set("healthz", token, 10)
-    if cache.get("healthz") != token:
-        raise RuntimeError("cache did not return what was stored")
-
-
-@require_GET
-@never_cache
-def healthz(request):
-    """200 when the database and the cache answer, else 503 naming the failing part."""
-    report, healthy = {}, True
-    for part, check in [("database", _database_answers), ("cache", _cache_answers)]:
-        try:
-            check()
-            report[part] = "ok"
-        except Exception as error:  # any failure means: take this server out of rotation
-            log.error("healthz: %s failing: %s: %s", part, type(error).__name__, error)
-            report[part] = f"failing: {type(error).__name__}"
-            healthy = False
-    report["status"] = "ok" if healthy else "error"
-    return JsonResponse(report, status=200 if healthy else 503)
-
-
-@require_GET
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /search/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
-def page_not_found(request, exception=None):
-    """A 404 that helps: the search box and the categories."""
-    return render(
-        request,
-        "404.html",
-        {"categories": Category.objects.published()},
-        status=404,
-    )

@@ -10,6 +10,8 @@ import environ
 from csp.constants import NONE, SELF
 from import_export.formats.base_formats import CSV, JSON
 
+from site_config.client_ip import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "causes",
+    "site_config.page_cache",
 ]
 
 MIDDLEWARE = [
@@ -51,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Serves anonymous public pages from the shared cache, before anything below runs;
     # a stored page keeps the headers the middleware below added.
-    "causes.page_cache.PageCacheMiddleware",
+    "site_config.page_cache.middleware.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "site_config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +97,31 @@ DATABASES = {
 # Persistent connections, checked before reuse, so a restarted database costs no errors.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when PostgreSQL is down or hung, so a request gets the 503 page in seconds
+    # instead of waiting for gunicorn to kill the worker (docs/deploy.md, "Timeouts and
+    # outages"). Our backend adds the read timeout, which libpq lacks.
+    DATABASES["default"]["ENGINE"] = "site_config.postgresql"
+    statement_timeout_ms = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=5000)
+    read_timeout = env.float(
+        "DATABASE_READ_TIMEOUT",
+        default=statement_timeout_ms / 1000 + 1 if statement_timeout_ms else 0.0,
+    )
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.update(
+        {
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),  # libpq: >= 2
+            "options": f"{options.get('options', '')} -c statement_timeout={statement_timeout_ms}",
+            "read_timeout": read_timeout,
+            # A dead network path: unacknowledged data fails after 5 s, and an idle reused
+            # connection to a vanished host is found by keepalives.
+            "tcp_user_timeout": 5000,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A write transaction takes SQLite's write lock when it begins (IMMEDIATE), and a
     # second writer waits up to `timeout` seconds for it instead of failing at once with
@@ -107,22 +135,57 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if env.str("REDIS_URL", default=""):
-    # Shared by every app server, so one editor's change invalidates pages everywhere.
+REDIS_URL = env.str("REDIS_URL", default="")
+# Without Redis (one machine): a directory of cache files that every worker shares.
+CACHE_DIR = Path(env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
+if REDIS_URL:
+    # Shared by every app server. Short timeouts and no retries, so a hung Redis costs a
+    # request at most REDIS_TIMEOUT before the page cache's circuit breaker opens.
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     CACHES = {
         "default": {
-            "BACKEND": "site_config.cache.SharedRedisCache",
-            "LOCATION": env.str("REDIS_URL"),
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": "neutropenia",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.25),
+                "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 0)},
+            },
         }
     }
+    CONTENT_GENERATION_STAMP = None  # content changes are announced over Redis pub/sub
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_DIR / "default",
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=5000)},
+        }
+    }
+    # Every worker stats this file per request; a writer appends to it after its commit.
+    CONTENT_GENERATION_STAMP = CACHE_DIR / "content-generation"
 # Public pages are cached this long for anonymous visitors; 0 turns the page cache off.
 # (Off under DEBUG, so template changes show at once while developing.)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
 # What browsers and a CDN may reuse without asking again (they revalidate with ETag after).
 PUBLIC_MAX_AGE_SECONDS = env.int("PUBLIC_MAX_AGE_SECONDS", default=60)
+# Each process re-reads the content generation from the database at least this often,
+# even when no change was announced (site_config/page_cache/generation.py).
+PAGE_CACHE_REVALIDATE_SECONDS = env.float("PAGE_CACHE_REVALIDATE_SECONDS", default=5)
+# Pages keyed by query parameters (search) stored per content generation, at most.
+PAGE_CACHE_QUERY_PAGES = env.int("PAGE_CACHE_QUERY_PAGES", default=500)
+# The query parameters each page reads, normalised into its cache key. A request with any
+# other parameter (tracking ones such as utm_* aside, which are ignored) is not cached.
+PAGE_CACHE_QUERY_PARAMETERS = {
+    "/search/": ("q", "page"),
+    "/search/suggest": ("q",),
+    "/sitemap.xml": ("p",),
+}
+# After a cache failure, each process leaves the cache alone this long, then tries again.
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,14 +246,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# django-axes: lock out a password guesser by user name and address together.
+# django-axes: lock out a password guesser by user name and address together, and an
+# address that sprays guesses over many user names at a higher limit of its own, so one
+# office behind a NAT is not locked out by a few colleagues' typos (site_config/lockout.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "site_config.lockout.AddressWideLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "site_config.client_ip.client_ip"
-# How many proxies in front of the app append to X-Forwarded-For (the TLS proxy: 1).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); the
+# same list tells gunicorn whose X-Forwarded-* headers to trust (site_config/gunicorn.py).
+if env.str("TRUSTED_PROXY_COUNT", default=""):
+    raise SystemExit(
+        "TRUSTED_PROXY_COUNT is replaced by TRUSTED_PROXIES: list the proxies' addresses "
+        "or networks, comma-separated (e.g. TRUSTED_PROXIES=10.0.0.5); see docs/deploy.md."
+    )
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as error:
+    raise SystemExit(f"TRUSTED_PROXIES: {error}") from None
 
 # Content: how many search results a page shows.
 SEARCH_RESULTS_PER_PAGE = 20
@@ -202,6 +279,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Importing needs a right of its own: causes.import_cause, import_drug, import_source.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+# The uploaded file waits between preview and confirmation in the default cache, which every
+# app server shares, and is dropped after IMPORT_PREVIEW_SECONDS if never confirmed.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "site_config.import_previews.CachedImportPreview"
+IMPORT_PREVIEW_SECONDS = env.int("IMPORT_PREVIEW_SECONDS", default=3600)
 # Revert happens on the entry's versions page, whole entry at once, through the rules
 # (causes.editing); django-simple-history's own form would bypass them.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -10,6 +10,17 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests roll back their transactions, so on-commit invalidation never runs: the page
 # cache is off unless a test turns it on (tests/test_production.py does).
 PAGE_CACHE_SECONDS = 0
+# No background re-reads: a thread's connection would see none of a test's transaction.
+PAGE_CACHE_REVALIDATE_SECONDS = 0
+if not REDIS_URL:  # noqa: F405
+    # Local memory, not cache files: fast, and never shared with another test run. The
+    # stamp file still stands in for the announcement of content changes, per run.
+    import tempfile
+
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CONTENT_GENERATION_STAMP = os.path.join(
+        tempfile.gettempdir(), f"neutropenia-tests-{os.getpid()}.generation"
+    )
 # The test client speaks plain HTTP; tests/test_production.py checks the redirect itself.
 SECURE_SSL_REDIRECT = False
 LOGGING["loggers"]["axes"]["level"] = "WARNING"  # noqa: F405

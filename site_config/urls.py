@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from causes import views
 from causes.sitemaps import SITEMAPS
+from site_config.health import healthz
+from site_config.robots import robots_txt
 
 admin.site.site_header = "Neutropenia causes: editors"
 admin.site.site_title = "Neutropenia causes admin"
@@ -11,10 +12,12 @@ admin.site.index_title = "Content"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
-    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("causes.urls")),
 ]
 
-handler404 = "causes.views.page_not_found"
+handler404 = "site_config.errors.page_not_found"
+# 500, or the 503 page when the database is unavailable.
+handler500 = "site_config.errors.server_error"

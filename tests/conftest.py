@@ -48,7 +48,10 @@ def _fresh_cache():
     """Each test starts with an empty cache (local memory, or CI's Redis database)."""
     from django.core.cache import cache
 
+    from site_config.page_cache import generation
+
     cache.clear()
+    generation.generation.forget()  # its copy may come from another test's transaction
     yield
 
 

@@ -1,15 +1,11 @@
-"""Production behaviour: secure settings and headers, lock-out, error pages, health check,
-cached pages with ETag and 304, invalidation, and two app servers sharing PostgreSQL and
-Redis."""
+"""Production behaviour: secure settings and headers, lock-out, error pages, query counts,
+gunicorn's settings. The page cache: tests/test_page_cache.py."""
 
-import http.client
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from unittest import mock
 
@@ -22,11 +18,9 @@ from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 from pytest_django.asserts import assertContains
 
-from causes.models import Cause
-from tests.conftest import need
+from tests.servers import ROOT, Server, database_url, free_port  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
 LONG_KEY = "production-like-secret-key-" + "x" * 40
 
 
@@ -173,14 +167,7 @@ def django_settings_now():
     return timezone.now()
 
 
-def test_client_address_comes_from_the_trusted_proxy_hop(rf, settings):
-    from site_config.client_ip import client_ip
-
-    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.7")
-    settings.TRUSTED_PROXY_COUNT = 0
-    assert client_ip(request) == "10.0.0.2"
-    settings.TRUSTED_PROXY_COUNT = 1
-    assert client_ip(request) == "203.0.113.7"  # the forged 1.1.1.1 is ignored
+# The client address behind proxies: tests/test_client_ip.py.
 
 
 # --- error pages, logs ------------------------------------------------------------------------
@@ -228,87 +215,8 @@ def test_a_request_error_is_logged_in_one_line_with_method_and_path(client, capl
     assert "causes/views.py:" in line and "in search" in line
 
 
-# --- health check ----------------------------------------------------------------------------
-
-
-def test_healthz_names_a_failing_database(client):
-    with mock.patch("causes.views._database_answers", side_effect=OSError("refused")):
-        response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {
-        "database": "failing: OSError",
-        "cache": "ok",
-        "status": "error",
-    }
-
-
-def test_healthz_names_a_failing_cache(client):
-    with mock.patch("causes.views.cache.set", side_effect=ConnectionError("down")):
-        response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["cache"] == "failing: ConnectionError"
-    assert response.json()["database"] == "ok"
-
-
-# --- caching ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 600
-    return settings
-
-
-def test_anonymous_pages_are_served_from_the_cache(
-    client, page_cache_on, django_assert_num_queries
-):
-    first = client.get("/causes/lupus/")
-    assert first["X-Page-Cache"] == "miss"
-    with django_assert_num_queries(0):
-        second = client.get("/causes/lupus/")
-    assert second["X-Page-Cache"] == "hit"
-    assert second.content == first.content
-    assert "public" in second["Cache-Control"] and "max-age=60" in second["Cache-Control"]
-
-
-def test_etag_and_conditional_get_answer_304(client, page_cache_on):
-    etag = client.get("/causes/lupus/")["ETag"]
-    assert etag
-    response = client.get("/causes/lupus/", headers={"if-none-match": etag})
-    assert response.status_code == 304
-    assert response.content == b""
-
-
-def test_staff_never_get_or_fill_the_shared_cache(client, editor, page_cache_on):
-    client.force_login(editor)
-    response = client.get("/causes/lupus/")
-    assert "X-Page-Cache" not in response
-    assert "private" in response["Cache-Control"]
-
-
-def test_an_edit_invalidates_cached_pages_once_committed(
-    client, page_cache_on, django_capture_on_commit_callbacks
-):
-    assert client.get("/causes/lupus/")["X-Page-Cache"] == "miss"
-    with django_capture_on_commit_callbacks(execute=True):
-        cause = Cause.objects.get(slug="lupus")
-        cause.summary = "Changed by an editor just now."
-        cause.save()
-    response = client.get("/causes/lupus/")
-    assert response["X-Page-Cache"] == "miss"
-    assertContains(response, "Changed by an editor just now.")
-    assert client.get("/")["X-Page-Cache"] == "miss"  # every page, not just that one
-
-
-def test_search_results_are_cached_too(client, page_cache_on):
-    assert client.get("/search/", {"q": "lupus"})["X-Page-Cache"] == "miss"
-    assert client.get("/search/", {"q": "lupus"})["X-Page-Cache"] == "hit"
-    assert client.get("/search/", {"q": "sepsis"})["X-Page-Cache"] == "miss"
-
-
-def test_errors_are_not_cached(client, page_cache_on):
-    assert "X-Page-Cache" not in client.get("/causes/nope/")
-    assert "X-Page-Cache" not in client.get("/search/", {"q": "x" * 300})
+# The health check: tests/test_health.py; the 503 page and outages: tests/test_errors.py,
+# tests/test_faults.py.
 
 
 # --- query counts do not grow with the data ----------------------------------------------------
@@ -341,159 +249,8 @@ def test_query_counts_are_the_same_at_two_data_sizes(client):
 # --- running it: gunicorn, WhiteNoise, two app servers --------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """The site under gunicorn with the production settings, on a port of its own."""
-
-    def __init__(self, env: dict):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "-c",
-                "site_config/gunicorn.py",
-                "site_config.wsgi:application",
-            ],
-            cwd=ROOT,
-            env={**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.cookies: dict[str, str] = {}
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if self.request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {
-            "X-Forwarded-Proto": "https",  # as the TLS proxy would send
-            "Referer": f"https://127.0.0.1:{self.port}{path}",
-            **(headers or {}),
-        }
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";")[0]
-        return (
-            response.status,
-            dict(response.getheaders()),
-            response.read().decode(errors="replace"),
-        )
-
-    def form_post(self, path, fields: dict):
-        from urllib.parse import urlencode
-
-        body = urlencode(fields, doseq=True)
-        return self.request(
-            "POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"}
-        )
-
-    def login(self, username, password):
-        self.request("GET", "/admin/login/")
-        status, headers, _body = self.form_post(
-            "/admin/login/?next=/admin/",
-            {
-                "csrfmiddlewaretoken": self.cookies["csrftoken"],
-                "username": username,
-                "password": password,
-            },
-        )
-        assert status == 302, re.findall(r"errornote.*?</p>|errorlist.*?</ul>", _body, re.S)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_edit_on_one_app_server_is_seen_on_the_other_at_once(tmp_path, settings):
-    need(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
-    need(bool(os.environ.get("REDIS_URL")), "needs Redis (set REDIS_URL)")
-    call_command("load_content", verbosity=0)
-    # The servers run production settings, which do not know the tests' fast hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    User.objects.create_superuser("ops", "ops@example.org", "ops-pass-12345678")
-    env = production_env(
-        DATABASE_URL=database_url(),
-        REDIS_URL=os.environ["REDIS_URL"],
-        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
-        PAGE_CACHE_SECONDS="600",
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    one, two = Server(env), Server(env)
-    try:
-        assert two.request("GET", "/causes/lupus/")[1]["X-Page-Cache"] in {"hit", "miss"}
-        status, headers, body = two.request("GET", "/causes/lupus/")
-        assert headers["X-Page-Cache"] == "hit"
-        assert "Edited on server one." not in body
-
-        one.login("ops", "ops-pass-12345678")
-        cause = Cause.objects.get(slug="lupus")
-        status, _, form = one.request("GET", f"/admin/causes/cause/{cause.pk}/change/")
-        assert status == 200
-        fields = {
-            "csrfmiddlewaretoken": one.cookies["csrftoken"],
-            "name": cause.name,
-            "slug": cause.slug,
-            "category": cause.category_id,
-            "status": cause.status,
-            "order": cause.order,
-            "summary": "Edited on server one.",
-            "source_wording": cause.source_wording,
-            "mechanisms": [m.pk for m in cause.mechanisms.all()],
-            "mechanism_note": cause.mechanism_note,
-            "sources": [s.pk for s in cause.sources.all()],
-            "last_reviewed": cause.last_reviewed.isoformat(),
-            "seen_version": cause.version,
-            "aliases-TOTAL_FORMS": "0",
-            "aliases-INITIAL_FORMS": "0",
-            "drugs-TOTAL_FORMS": "0",
-            "drugs-INITIAL_FORMS": "0",
-        }
-        status, _, _ = one.form_post(f"/admin/causes/cause/{cause.pk}/change/", fields)
-        assert status == 302
-
-        status, headers, body = two.request("GET", "/causes/lupus/")
-        assert status == 200
-        assert "Edited on server one." in body
-        assert headers["X-Page-Cache"] == "miss"
-
-        # WhiteNoise serves the hashed stylesheet with far-future caching.
-        css = re.search(r'href="(/static/causes/site\.[0-9a-f]+\.css)"', body).group(1)
-        status, headers, _ = two.request("GET", css, headers={"Accept-Encoding": "gzip"})
-        assert status == 200
-        assert "max-age=315360000" in headers["Cache-Control"]
-        assert "immutable" in headers["Cache-Control"]
-        assert headers.get("Content-Encoding") == "gzip"
-    finally:
-        one.stop()
-        two.stop()
+# Server, free_port and database_url: tests/servers.py (re-exported here for older
+# imports). The page cache under gunicorn: tests/test_page_cache.py.
 
 
 def test_gunicorn_config_reads_bind_and_workers_from_the_environment():
@@ -513,40 +270,3 @@ def test_gunicorn_config_reads_bind_and_workers_from_the_environment():
     )
     assert re.search(r"^bind\s+= \['127.0.0.1:9123'\]$", result.stdout, re.M), result.stdout
     assert re.search(r"^workers\s+= 3$", result.stdout, re.M)
-
-
-def test_cached_hits_carry_every_security_header(client, page_cache_on):
-    client.get("/causes/lupus/")
-    hit = client.get("/causes/lupus/")
-    assert hit["X-Page-Cache"] == "hit"
-    for header in [
-        "Content-Security-Policy",
-        "X-Content-Type-Options",
-        "Referrer-Policy",
-        "X-Frame-Options",
-        "Cross-Origin-Opener-Policy",
-        "Permissions-Policy",
-        "ETag",
-    ]:
-        assert hit[header], header
-
-
-def settle_watcher():
-    """With Redis, wait until this process has subscribed to generation bumps (it starts on
-    the first cached request); a bump is seen at once from then on."""
-    from causes import page_cache
-
-    deadline = time.time() + 5
-    while os.environ.get("REDIS_URL") and page_cache.watcher.value is None:
-        assert time.time() < deadline, "the page cache watcher did not subscribe"
-        time.sleep(0.01)
-
-
-def test_a_page_stored_under_an_older_generation_is_not_served(client, page_cache_on):
-    from causes import page_cache
-
-    client.get("/causes/lupus/")
-    settle_watcher()
-    page_cache.invalidate_all_pages()
-    assert client.get("/causes/lupus/")["X-Page-Cache"] == "miss"
-    assert client.get("/causes/lupus/")["X-Page-Cache"] == "hit"

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -56,7 +58,39 @@ def test_database_url_and_allowed_hosts_come_from_the_environment():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == [
-        "django.db.backends.postgresql",
+        "site_config.postgresql",  # Django's, with a read timeout (site_config/postgresql/)
         "['a.example',",
         "'b.example']",
     ]
+
+
+@pytest.mark.parametrize(
+    "variables, expected",
+    [
+        ({}, "3 -c statement_timeout=5000 6.0 5000"),
+        (
+            {"DATABASE_CONNECT_TIMEOUT": "2", "DATABASE_STATEMENT_TIMEOUT_MS": "1000"},
+            "2 -c statement_timeout=1000 2.0 5000",
+        ),
+        ({"DATABASE_STATEMENT_TIMEOUT_MS": "0"}, "3 -c statement_timeout=0 0.0 5000"),
+        ({"DATABASE_READ_TIMEOUT": "4"}, "3 -c statement_timeout=5000 4.0 5000"),
+    ],
+)
+def test_postgresql_timeouts_come_from_the_environment(variables, expected):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o['connect_timeout'], o['options'].strip(), o['read_timeout'], "
+        "o['tcp_user_timeout'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DJANGO_SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://u@db.example:5432/x",
+        DJANGO_SETTINGS_MODULE="site_config.settings",
+        **variables,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == expected, result.stderr

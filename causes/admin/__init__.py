@@ -3,9 +3,10 @@ has. How an edit is checked, kept pending, versioned and restored is the editori
 framework's business: `causes.admin.editorial`."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
+from django.shortcuts import redirect
 from import_export.admin import ImportExportMixin
 
 from causes.admin.editorial import (
@@ -29,6 +30,7 @@ from causes.models import (
 )
 from causes.resources import CauseResource, DrugResource, SourceResource
 from causes.search import MAX_QUERY_LENGTH, search_entries
+from site_config.import_previews import ImportPreviewGone, ImportPreviewNotStored
 
 
 class SiteSearchMixin:
@@ -87,6 +89,30 @@ class ImportExportForEditors(ImportExportMixin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    # The uploaded file waits in the shared cache between preview and confirmation
+    # (site_config/import_previews.py); one that is gone is a message, not a 500.
+    def import_action(self, request, **kwargs):
+        try:
+            return super().import_action(request, **kwargs)
+        except ImportPreviewNotStored as error:
+            return self._back_to_import(request, error.message)
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except (ImportPreviewGone, ImportPreviewNotStored) as error:
+            return self._back_to_import(request, error.message)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportPreviewGone | ImportPreviewNotStored):
+            form.add_error("import_file", e.message)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def _back_to_import(self, request, message):
+        messages.error(request, message)
+        return redirect("admin:{}_{}_import".format(*self.get_model_info()))
 
 
 class BrandNameFormSet(forms.BaseInlineFormSet):

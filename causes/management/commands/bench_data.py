@@ -12,7 +12,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from causes import indexing, page_cache
+from causes import indexing
 from causes.models import (
     AliasKind,
     BrandName,
@@ -24,6 +24,7 @@ from causes.models import (
     Source,
     Status,
 )
+from site_config.page_cache import generation
 
 SYLLABLES = [
     "zor", "vax", "quel", "kix", "zub", "xan", "qir", "zel",
@@ -83,7 +84,7 @@ class Command(BaseCommand):
             created += count
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {created}/{entries}")
-        page_cache.invalidate_all_pages()  # bulk inserts send no signals
+        generation.bump()  # bulk inserts send no signals
         seconds = time.perf_counter() - start
         self.stdout.write(f"Added and indexed {created} synthetic causes in {seconds:.1f} s.")
 
