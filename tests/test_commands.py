@@ -18,21 +18,10 @@ def test_load_content_keeps_editors_changes_when_run_again(capsys):
 
 
 def test_load_content_fills_an_empty_database_and_indexes_it():
-    from causes.models import (
-        Article,
-        BrandName,
-        Category,
-        CauseAlias,
-        Drug,
-        DrugAlias,
-        Mechanism,
-        Source,
-    )
+    from causes.content import CONTENT_MODELS
 
-    for model in [BrandName, DrugAlias, Drug, CauseAlias, Cause, Category, Article]:
+    for model in reversed(CONTENT_MODELS):  # children before the entries they belong to
         model.objects.all().delete()
-    Mechanism.objects.all().delete()
-    Source.objects.all().delete()
     SearchEntry.objects.all().delete()
     call_command("load_content", verbosity=0)
     assert Cause.objects.count() == 29

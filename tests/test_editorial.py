@@ -529,21 +529,11 @@ def test_editors_import_drafts_but_may_not_publish_by_import(editor_client):
 
 
 def test_every_editable_content_field_has_help_text():
-    from causes.models import Article, CauseAlias, DrugAlias
+    from causes.content import CONTENT_MODELS
 
     missing = [
         f"{model.__name__}.{field.name}"
-        for model in [
-            Source,
-            Mechanism,
-            Category,
-            Cause,
-            Drug,
-            BrandName,
-            CauseAlias,
-            DrugAlias,
-            Article,
-        ]
+        for model in CONTENT_MODELS
         for field in model._meta.get_fields()
         if getattr(field, "editable", False)
         and not field.auto_created

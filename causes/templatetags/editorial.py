@@ -3,7 +3,7 @@ entries can be restored."""
 
 from django import template
 
-from causes.models import Article, Cause, Drug
+from causes.content import CONTENT
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ SOON_DAYS = 30
 def review_panel(context):
     user = context["request"].user
     groups = []
-    for model in (Cause, Drug, Article):
+    for model in (c.model for c in CONTENT if c.reviewed):
         if not user.has_perm(f"causes.view_{model._meta.model_name}"):
             continue
         due = model.objects.review_due(within_days=SOON_DAYS).order_by("last_reviewed")
