@@ -12,6 +12,10 @@ Step by step:
 3. Rank the candidates in Python, the same code on both databases:
    exact name > exact alias or brand name > prefix > typo (fuzzy) > summary words,
    then by closeness, then by title, so both databases give the same order.
+4. If the query is itself a drug name (the site's own, or one the drug dictionary
+   knows, `causes.drug_dictionary`), never offer a different drug as a close spelling
+   or a "did you mean". A dictionary name of a listed drug puts that drug first; a
+   dictionary name of a drug this reference does not list is named as such.
 """
 
 import re
@@ -24,6 +28,8 @@ from django.utils.safestring import SafeString, mark_safe
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from causes import drug_dictionary
+from causes.drug_dictionary import DictionaryEntry
 from causes.models import AliasKind, MatchField, SearchEntry, TargetKind
 from causes.text import STOPWORDS, compact, normalize
 
@@ -152,6 +158,15 @@ class SearchOutcome:
     query: Query
     results: list[Result]
     suggestion: str = ""
+    # A medicine the dictionary knows by this name that no entry here lists.
+    unlisted_drug: DictionaryEntry | None = None
+
+    @property
+    def unlisted_drug_is_generic(self) -> bool:
+        """True if the visitor typed the medicine's own name ('dapsone'), not another."""
+        return self.unlisted_drug is not None and compact(normalize(self.unlisted_drug.name)) == (
+            self.query.compact
+        )
 
 
 # --- candidates -------------------------------------------------------------------
@@ -449,9 +464,60 @@ def suggest_spelling(query: Query, rows: list[SearchEntry], results: list[Result
     return min(scored, key=lambda s: (-s[0], s[1].casefold()))[1]
 
 
+def _listed_drug(entry: DictionaryEntry) -> SearchEntry | None:
+    """A row of the drug entry that goes by one of this medicine's names, if any."""
+    return (
+        SearchEntry.objects.filter(
+            target_kind=TargetKind.DRUG,
+            field__in=[MatchField.NAME, MatchField.BRAND],
+            compact__in=drug_dictionary.name_keys(entry),
+        )
+        .order_by("title", "target_id")
+        .first()
+    )
+
+
+def _dictionary_result(query: Query, row: SearchEntry) -> Result:
+    """The listed drug, found by another name of it that the dictionary knows."""
+    term = query.text.strip()
+    return Result(
+        kind=row.target_kind,
+        target_id=row.target_id,
+        title=row.title,
+        url=row.url,
+        description=row.description,
+        context=row.context,
+        field=MatchField.ALIAS,
+        alias_kind="",
+        term=term,
+        tier=EXACT_ALIAS,
+        score=1.0,
+        highlighted_term=format_html("<mark>{}</mark>", term),
+    )
+
+
 def search_entries(text: str) -> SearchOutcome:
     """Search everything a visitor may type; see the module docstring for the steps."""
     query = Query.parse(text or "")
     rows = candidates(query)
     results = rank(query, rows)
-    return SearchOutcome(query, results, suggest_spelling(query, rows, results))
+    site_name = any(r.tier <= EXACT_ALIAS for r in results)
+    in_dictionary = bool(query.compact) and drug_dictionary.is_known_drug_name(query.norm)
+    if not in_dictionary and not any(
+        r.tier <= EXACT_ALIAS and r.kind == TargetKind.DRUG for r in results
+    ):
+        return SearchOutcome(query, results, suggest_spelling(query, rows, results))
+
+    # A drug name: only the drug it names may be offered for a close spelling.
+    entry = drug_dictionary.lookup(query.norm) if in_dictionary and not site_name else None
+    listed = _listed_drug(entry) if entry else None
+    named = (listed.target_kind, listed.target_id) if listed else None
+    results = [r for r in results if r.tier != FUZZY or (r.kind, r.target_id) == named]
+    if listed:
+        own = [r for r in results if (r.kind, r.target_id) == named]
+        others = [r for r in results if (r.kind, r.target_id) != named]
+        results = (own or [_dictionary_result(query, listed)]) + others
+    unlisted = (
+        entry if entry and not listed and not any(r.tier <= PREFIX for r in results) else None
+    )
+    return SearchOutcome(query, results, unlisted_drug=unlisted)

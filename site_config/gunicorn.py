@@ -33,3 +33,10 @@ forwarded_allow_ips = ",".join(
     for network in parse_networks(os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1"))
     for address in (network if network.num_addresses <= 256 else [])
 )
+
+
+def post_worker_init(worker):
+    """Read the drug dictionary (under a second) as a worker starts, not in its first search."""
+    from causes import drug_dictionary
+
+    drug_dictionary.load()

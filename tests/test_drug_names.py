@@ -1,0 +1,244 @@
+"""Drug names: the dictionary behind any name a visitor types, and look-alike names never
+confused (issue 10)."""
+
+import re
+import socket
+import sys
+
+import pytest
+from pytest_django.asserts import assertContains, assertNotContains
+
+from causes import drug_dictionary
+from causes.search import EXACT_ALIAS, FUZZY, search_entries
+from causes.text import compact, normalize
+
+# --- the dictionary module --------------------------------------------------------
+
+
+def test_exact_name_gives_the_generic_and_its_other_names():
+    entry = drug_dictionary.lookup("Tegretol")
+    assert entry.name == "Carbamazepine"
+    assert entry.drugbank_id == "DB00564"
+    assert "tegretol" in entry.other_names
+    assert "carbamazepine" in entry.other_names
+    assert entry.name_in_text == "carbamazepine"
+
+
+@pytest.mark.parametrize("typed", ["metamizole", "METAMIZOLE", " Metamizole ", "metamizol"])
+def test_lookup_normalises_case_spaces_and_spelling(typed):
+    assert drug_dictionary.lookup(typed).name == "Dipyrone"
+
+
+def test_lookup_folds_hyphens_and_british_spelling_as_search_does():
+    assert drug_dictionary.lookup("co trimoxazole").name == "Co-trimoxazole"
+    assert drug_dictionary.lookup("sulphasalazine").name == "Sulfasalazine"
+
+
+@pytest.mark.parametrize(
+    "typed, generic",
+    [("Keflex", "Cephalexin"), ("Fazaclo", "Clozapine"), ("Versacloz", "Clozapine")],
+)
+def test_the_project_supplement_fills_names_the_package_lacks(typed, generic):
+    assert drug_dictionary.lookup(typed).name == generic
+    assert drug_dictionary.is_known_drug_name(typed)
+
+
+@pytest.mark.parametrize("typed", ["qqqxxzzv", "", "lupus", "methimazol", "vancomicin"])
+def test_an_unknown_word_is_no_drug_name(typed):
+    assert drug_dictionary.lookup(typed) is None
+    assert not drug_dictionary.is_known_drug_name(typed)
+
+
+def test_lookup_is_never_fuzzy():
+    """A real typo of methimazole is not 'corrected' to another drug (the package's own
+    fuzzy matcher turns 'metimazole' into Dimazole)."""
+    assert drug_dictionary.lookup("metimazole") is None
+    assert drug_dictionary.lookup("closapine") is None
+
+
+def test_a_name_that_loses_a_letter_when_normalised_never_outweighs_an_exact_one():
+    """'β-quinine' is a name of quinidine; 'quinine' is quinine, not quinidine."""
+    assert [e.name for e in drug_dictionary.lookup_all("quinine")] == ["Quinine"]
+
+
+def test_loading_reads_the_data_file_without_the_network_or_the_package(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the drug dictionary tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    drug_dictionary._names.cache_clear()
+    try:
+        assert drug_dictionary.data_file().is_file()
+        assert drug_dictionary.lookup("metamizole").name == "Dipyrone"
+    finally:
+        drug_dictionary._names.cache_clear()
+    # Importing the package builds a fuzzy index of some 300 MiB: never done here.
+    assert "drug_named_entity_recognition" not in sys.modules
+
+
+# --- search: look-alike names never confused ---------------------------------------
+
+# Pairs from the research notes (docs/notes/issue-10-research.md §2): ISMP and other
+# reported confusions touching this site's drugs and brands, metamizole/methimazole, and
+# the names a typo or two from a site drug.
+LOOK_ALIKES = [
+    ("metamizole", "methimazole"),
+    ("metamizole", "Tapazole"),
+    ("Purinethol", "propylthiouracil"),
+    ("mercaptopurine", "propylthiouracil"),
+    ("Valtrex", "Valcyte"),
+    ("valacyclovir", "valganciclovir"),
+    ("valaciclovir", "valganciclovir"),
+    ("clonazepam", "clozapine"),
+    ("Klonopin", "Clozaril"),
+    ("clonidine", "clozapine"),
+    ("Colazal", "Clozaril"),
+    ("balsalazide", "Clozaril"),
+    ("loxapine", "clozapine"),
+    ("chlorpropamide", "chlorpromazine"),
+    ("chlordiazepoxide", "chlorpromazine"),
+    ("prochlorperazine", "chlorpromazine"),
+    ("chlorprocaine", "chlorpromazine"),
+    ("thioridazine", "Thorazine"),
+    ("quinine", "quinidine"),
+    ("Qualaquin", "quinidine"),
+    ("sulfadiazine", "sulfasalazine"),
+    ("metolazone", "methimazole"),
+    ("Zaroxolyn", "Tapazole"),
+    ("penicillamine", "penicillin G"),
+    ("Cuprimine", "penicillin G"),
+    ("penicillin V", "penicillin G"),
+    ("cloxacillin", "oxacillin"),
+    ("famciclovir", "ganciclovir"),
+    ("acyclovir", "ganciclovir"),
+    ("aciclovir", "ganciclovir"),
+    ("lincomycin", "vancomycin"),
+    ("Cytosar", "Cytovene"),
+    ("levetiracetam", "levamisole"),
+]
+BOTH_WAYS = LOOK_ALIKES + [(b, a) for a, b in LOOK_ALIKES]
+
+
+def site_url(name: str) -> str | None:
+    """The entry a name is the site's own name, brand or alias of, if it is one."""
+    for result in search_entries(name).results:
+        if result.tier <= EXACT_ALIAS and compact(normalize(result.term)) == compact(
+            normalize(name)
+        ):
+            return result.url
+    return None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed, other", BOTH_WAYS, ids=[f"{a}->{b}" for a, b in BOTH_WAYS])
+def test_a_drug_name_is_never_corrected_to_its_look_alike(client, typed, other):
+    assert site_url(typed) or drug_dictionary.is_known_drug_name(typed)
+    other_url = site_url(other)
+    outcome = search_entries(typed)
+    assert compact(normalize(outcome.suggestion)) != compact(normalize(other))
+    assert not [r for r in outcome.results if r.tier == FUZZY and r.url != site_url(typed)]
+    if other_url and other_url != site_url(typed):
+        assert other_url not in [r.url for r in outcome.results if r.field != "summary"]
+    page = client.get("/search/", {"q": typed})
+    assertNotContains(page, "Did you mean")
+    suggestions = client.get("/search/suggest", {"q": typed}).json()["suggestions"]
+    assert other_url is None or other_url not in [s["url"] for s in suggestions]
+
+
+@pytest.mark.django_db
+def test_metamizole_is_never_answered_with_methimazole(client):
+    outcome = search_entries("metamizole")
+    assert outcome.suggestion == ""
+    assert "/drugs/methimazole/" not in [r.url for r in outcome.results]
+    response = client.get("/search/", {"q": "metamizole"})
+    assertNotContains(response, "Methimazole")
+    assertContains(response, "“metamizole” is another name for dipyrone.")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typo, url",
+    [
+        ("methimazol", "/drugs/methimazole/"),
+        ("vancomicin", "/drugs/vancomycin/"),
+        ("clozapin", "/drugs/clozapine/"),
+        ("gancyclovir", "/drugs/ganciclovir/"),
+        ("quinadine", "/drugs/quinidine/"),
+        ("propylthiouricil", "/drugs/propylthiouracil/"),
+    ],
+)
+def test_real_typos_of_the_sites_names_are_still_corrected(typo, url):
+    assert search_entries(typo).results[0].url == url
+
+
+# --- search: any drug name ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, url",
+    [
+        ("Leponex", "/drugs/clozapine/"),
+        ("Versacloz", "/drugs/clozapine/"),
+        ("Thyrozol", "/drugs/methimazole/"),
+        ("Bactocill", "/drugs/oxacillin/"),
+        ("Quinidex", "/drugs/quinidine/"),
+        ("Largactil", "/drugs/chlorpromazine/"),
+        ("Procanbid", "/drugs/procainamide/"),
+        ("Salazopyrin", "/drugs/sulfasalazine/"),
+    ],
+)
+def test_a_dictionary_name_of_a_listed_drug_puts_its_entry_first(client, name, url):
+    outcome = search_entries(name)
+    assert outcome.results[0].url == url
+    assert outcome.unlisted_drug is None
+    response = client.get("/search/", {"q": name})
+    assertNotContains(response, "does not list it")
+    assertContains(response, f'class="result-title" href="{url}"')
+
+
+@pytest.mark.django_db
+def test_a_dictionary_name_result_says_it_is_another_name(client):
+    response = client.get("/search/", {"q": "Leponex"})
+    assertContains(response, "<mark>Leponex</mark></span>: other name for Clozapine")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, sentence",
+    [
+        ("Tegretol", "“Tegretol” is another name for carbamazepine."),
+        ("Keflex", "“Keflex” is another name for cephalexin."),
+        ("Valtrex", "“Valtrex” is another name for valacyclovir."),
+        ("dapsone", "“dapsone” is the name of a medicine."),
+    ],
+)
+def test_a_drug_this_reference_does_not_list_is_named_plainly(client, name, sentence):
+    response = client.get("/search/", {"q": name})
+    assert response.status_code == 200
+    assertContains(response, sentence)
+    assertContains(response, "This reference does not list it.")
+    assertContains(
+        response,
+        "A drug missing from this list may still lower neutrophils: "
+        "ask a pharmacist or doctor about it.",
+    )
+    assertNotContains(response, "Check the spelling")
+    # The dictionary's brand flags are unreliable: it never says "brand".
+    notice = re.search(r'<div class="unlisted-drug".*?</div>', response.content.decode(), re.S)
+    assert "brand" not in notice.group()
+
+
+@pytest.mark.django_db
+def test_the_unlisted_drug_notice_escapes_what_was_typed(client):
+    response = client.get("/search/", {"q": "<Tegretol>"})
+    assertContains(response, "“&lt;Tegretol&gt;” is another name for carbamazepine.")
+    assertNotContains(response, "<Tegretol>")
+
+
+@pytest.mark.django_db
+def test_a_word_that_is_no_drug_name_keeps_the_usual_empty_state(client):
+    response = client.get("/search/", {"q": "qqqxxzzv"})
+    assertNotContains(response, "does not list it")
+    assertContains(response, "Check the spelling")
