@@ -49,6 +49,15 @@ class Edit:
         self.abandoned = True
 
 
+def lock(model, pk):
+    """The entry's row, locked to the end of the transaction: one edit at a time.
+
+    FOR NO KEY UPDATE serialises edits of this entry without blocking the foreign-key
+    checks of its children and index rows (no deadlock with them)."""
+    no_key = connection.features.has_select_for_no_key_update
+    return model._base_manager.select_for_update(no_key=no_key).get(pk=pk)
+
+
 def entry_type(model) -> ContentType:
     return ContentType.objects.get_for_model(model)
 
@@ -65,10 +74,7 @@ def edit(actor, model, pk=None, **options):
     with transaction.atomic():
         pending = None
         if pk is not None:
-            # FOR NO KEY UPDATE: serialises edits of this entry without blocking the
-            # foreign-key checks of its children and index rows (no deadlock with them).
-            no_key = connection.features.has_select_for_no_key_update
-            live = model._base_manager.select_for_update(no_key=no_key).get(pk=pk)
+            live = lock(model, pk)
             current.live = snapshots.take(live)
             pending = pending_for(model, pk)
             current.will_wait = rules.waits_for_publisher(
@@ -275,7 +281,7 @@ def publish_pending(actor, model, pk) -> Edit:
 def discard_pending(actor, model, pk) -> None:
     """A publisher, or the editor who made them, throws pending changes away."""
     with transaction.atomic():
-        model._base_manager.select_for_update().filter(pk=pk).exists()  # one edit at a time
+        lock(model, pk)
         record = pending_for(model, pk)
         if record is None:
             raise Refusal("There are no pending changes to discard.", code="nothing")
@@ -295,18 +301,17 @@ def submit(actor, model, pk) -> PendingChange:
             "is live when saved, so there is nothing to submit.",
             code="nothing",
         )
-    entry = model._base_manager.get(pk=pk)
-    now = timezone.now()
-    record, _ = PendingChange.objects.get_or_create(
-        entry_type=entry_type(model),
-        entry_id=pk,
-        defaults={"entry_name": str(entry), "author": actor, "updated": now},
-    )
-    if record.snapshot is None and entry.status == Status.PUBLISHED:
-        record.delete()
-        raise Refusal(f"“{entry}” is published and has no pending changes.", code="nothing")
-    record.submitted_at, record.submitted_by = now, actor
-    record.save()
+    with transaction.atomic():
+        entry = lock(model, pk)  # two submits of one entry run one after the other
+        record = pending_for(model, pk)
+        if record is None and entry.status == Status.PUBLISHED:
+            raise Refusal(f"“{entry}” is published and has no pending changes.", code="nothing")
+        now = timezone.now()
+        record = record or PendingChange(
+            entry_type=entry_type(model), entry_id=pk, entry_name=str(entry), author=actor
+        )
+        record.updated, record.submitted_at, record.submitted_by = now, now, actor
+        record.save()
     return record
 
 

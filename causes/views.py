@@ -75,9 +75,10 @@ class PreviewMixin:
         # The pending version, written and rendered inside a transaction that is rolled
         # back: the page is built by the same code and queries as the live one.
         with transaction.atomic():
-            editing.apply_pending_for_preview(pending)
+            applies = editing.apply_pending_for_preview(pending)
             response = super().get(request, *args, **kwargs)
-            response.context_data["pending_preview"] = pending
+            # Changes that no longer apply: the live version, without the banner.
+            response.context_data["pending_preview"] = pending if applies else None
             response.render()
             transaction.set_rollback(True)
         return response

@@ -27,6 +27,7 @@ from causes.models import (
     Source,
     Status,
 )
+from causes.rules import Refusal
 from tests.test_editorial_paths import (
     World,
     admin_url,
@@ -211,7 +212,23 @@ def test_a_staff_preview_of_pending_changes_that_no_longer_apply_is_not_a_server
     response = w.client("editor").get(w.drug.get_absolute_url())
     assert response.status_code == 200
     assertNotContains(response, "Newbrand")
+    assertNotContains(response, "Pending changes preview")  # it shows the live version
     assert Client().get(w.drug.get_absolute_url()).status_code == 200
+
+
+def test_submitting_twice_keeps_one_submission_and_a_published_entry_needs_changes(w):
+    editor = w.user("editor")
+    with editing.edit(editor, Drug, w.drug.pk) as current:
+        BrandName.objects.create(drug_id=w.drug.pk, name="Submittedbrand")
+    assert current.outcome == "pending"
+    first = editing.submit(editor, Drug, w.drug.pk)
+    second = editing.submit(editor, Drug, w.drug.pk)
+    assert first.pk == second.pk and second.snapshot is not None
+    assert PendingChange.objects.filter(entry_id=w.drug.pk, entry_type__model="drug").count() == 1
+    editing.discard_pending(editor, Drug, w.drug.pk)
+    with pytest.raises(Refusal, match="is published and has no pending changes"):
+        editing.submit(editor, Drug, w.drug.pk)
+    assert not PendingChange.objects.filter(entry_id=w.drug.pk, entry_type__model="drug").exists()
 
 
 # --- import ----------------------------------------------------------------------------------
