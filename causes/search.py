@@ -406,14 +406,21 @@ def snippet(text: str, query: Query, width: int = 160) -> SafeString:
     return format_html("{}{}{}", prefix, highlight(window, query), suffix)
 
 
+def _entry_of(row: SearchEntry) -> dict:
+    """What a result shows of the entry an index row points at."""
+    return {
+        "kind": row.target_kind,
+        "target_id": row.target_id,
+        "title": row.title,
+        "url": row.url,
+        "description": row.description,
+        "context": row.context,
+    }
+
+
 def _to_result(query: Query, row: SearchEntry, tier: int, score: float) -> Result:
     result = Result(
-        kind=row.target_kind,
-        target_id=row.target_id,
-        title=row.title,
-        url=row.url,
-        description=row.description,
-        context=row.context,
+        **_entry_of(row),
         field=row.field,
         alias_kind=row.alias_kind,
         term=row.term,
@@ -481,12 +488,7 @@ def _dictionary_result(query: Query, row: SearchEntry) -> Result:
     """The listed drug, found by another name of it that the dictionary knows."""
     term = query.text.strip()
     return Result(
-        kind=row.target_kind,
-        target_id=row.target_id,
-        title=row.title,
-        url=row.url,
-        description=row.description,
-        context=row.context,
+        **_entry_of(row),
         field=MatchField.ALIAS,
         alias_kind="",
         term=term,

@@ -11,8 +11,6 @@ well under a minute; production's defaults are in docs/deploy.md.
 
 import http.client
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -23,6 +21,7 @@ from django.db import OperationalError, connection
 
 from tests.conftest import need
 from tests.fault_proxy import FaultProxy
+from tests.servers import collected_static
 from tests.test_production import Server, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,15 +104,7 @@ class Site:
 def static_root(tmp_path_factory) -> Path:
     need(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
     need(bool(os.environ.get("REDIS_URL")), "needs Redis (set REDIS_URL)")
-    root = tmp_path_factory.mktemp("static")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=production_env(DJANGO_STATIC_ROOT=str(root)),
-        check=True,
-        timeout=120,
-    )
-    return root
+    return collected_static(tmp_path_factory.mktemp("static"), production_env())
 
 
 @pytest.fixture

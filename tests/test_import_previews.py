@@ -4,8 +4,6 @@ is a message (never a 500), and an abandoned preview expires."""
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -25,7 +23,8 @@ from pytest_django.asserts import assertContains
 from causes.models import Source
 from site_config.import_previews import CachedImportPreview, ImportPreviewGone
 from tests.conftest import need
-from tests.test_production import ROOT, Server, database_url, production_env
+from tests.servers import collected_static
+from tests.test_production import Server, database_url, production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -180,13 +179,7 @@ def test_two_gunicorn_servers_share_import_previews(tmp_path, settings):
         REDIS_URL=os.environ["REDIS_URL"],
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    collected_static(tmp_path / "static", env)
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     one = Server({**env, "TMPDIR": str(tmp_path / "one")})

@@ -23,7 +23,7 @@ from site_config.page_cache import generation, middleware
 from site_config.page_cache.models import ContentChange
 from tests.conftest import need
 from tests.fault_proxy import FaultProxy
-from tests.servers import ROOT, Server, database_url
+from tests.servers import ROOT, Server, collected_static, database_url
 from tests.test_production import production_env
 
 pytestmark = pytest.mark.django_db
@@ -319,15 +319,7 @@ SUMMARY = "Edited through the admin, seen everywhere."
 @pytest.fixture(scope="module")
 def static_root(tmp_path_factory):
     """The collected static files the production settings need, collected once."""
-    root = tmp_path_factory.mktemp("static")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=production_env(DJANGO_STATIC_ROOT=str(root)),
-        check=True,
-        timeout=120,
-    )
-    return root
+    return collected_static(tmp_path_factory.mktemp("static"), production_env())
 
 
 @pytest.fixture
