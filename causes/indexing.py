@@ -1,7 +1,8 @@
 """Write side of search: turns published content into `SearchEntry` rows.
 
 Every entry is indexed under its name, its aliases (and a drug under its brand names),
-and its summary. Each kind of entry is declared once, in `INDEXES`: its published
+and its summary; a drug, or a cause that is a group of drugs, also under what it is used
+to treat. Each kind of entry is declared once, in `INDEXES`: its published
 queryset, its row builder and, beside them, which changes reindex it. The signals ask
 `affected()` what a save, delete or m2m change touches and call `reindex()`;
 `manage.py rebuild_search_index` calls `rebuild()`.
@@ -30,6 +31,8 @@ from causes.models import (
 from causes.text import compact, normalize
 
 COMPACT_MAX = SearchEntry._meta.get_field("compact").max_length
+# Rows whose words are searched, not their name: no `compact` (see migration 0009).
+TEXT_FIELDS = (MatchField.SUMMARY, MatchField.USES)
 
 
 def mechanism_context(mechanisms) -> str:
@@ -51,7 +54,7 @@ def _row(kind, entry, field, term, title, description, context, alias_kind=""):
         alias_kind=alias_kind,
         term=term,
         norm=norm,
-        compact=compact(norm)[:COMPACT_MAX] if field != MatchField.SUMMARY else "",
+        compact=compact(norm)[:COMPACT_MAX] if field not in TEXT_FIELDS else "",
         title=title,
         url=entry.get_absolute_url(),
         description=description,
@@ -59,7 +62,7 @@ def _row(kind, entry, field, term, title, description, context, alias_kind=""):
     )
 
 
-def _rows_for(kind, entry, title, description, context, aliases=(), brands=(), texts=()):
+def _rows_for(kind, entry, title, description, context, aliases=(), brands=(), texts=(), uses=""):
     rows = [_row(kind, entry, MatchField.NAME, title, title, description, context)]
     rows += [
         _row(kind, entry, MatchField.ALIAS, name, title, description, context, alias_kind)
@@ -69,6 +72,8 @@ def _rows_for(kind, entry, title, description, context, aliases=(), brands=(), t
     rows += [
         _row(kind, entry, MatchField.SUMMARY, t, title, description, context) for t in texts if t
     ]
+    if uses:
+        rows.append(_row(kind, entry, MatchField.USES, uses, title, description, context))
     return [r for r in rows if r is not None]
 
 
@@ -84,6 +89,7 @@ def cause_rows(cause: Cause, mechanisms=None, aliases=None) -> list[SearchEntry]
         mechanism_context(mechanisms),
         aliases=[(a.name, a.kind) for a in aliases],
         texts=[cause.summary, cause.source_wording],
+        uses=cause.used_to_treat,
     )
 
 
@@ -101,6 +107,7 @@ def drug_rows(drug: Drug, mechanisms=None, aliases=None, brands=None) -> list[Se
         aliases=[(a.name, a.kind) for a in aliases],
         brands=[b.name for b in brands],
         texts=[drug.summary],
+        uses=drug.used_to_treat,
     )
 
 

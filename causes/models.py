@@ -312,6 +312,14 @@ class ReviewedEntry(Publishable):
         return self.next_review_due <= date.today()
 
 
+USED_TO_TREAT_HELP = (
+    "For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, "
+    "e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday "
+    "name and the medical one; only uses an attached source states. Shown as “Used to treat: "
+    "…” and searched. Leave empty for causes that are not drugs."
+)
+
+
 class Cause(ReviewedEntry):
     """One line of the source list: a disease, treatment or drug group."""
 
@@ -324,6 +332,7 @@ class Cause(ReviewedEntry):
         related_name="causes",
         help_text="The heading it stands under on the source page.",
     )
+    used_to_treat = models.TextField(blank=True, help_text=USED_TO_TREAT_HELP)
     mechanisms = models.ManyToManyField(
         Mechanism,
         blank=True,
@@ -388,6 +397,7 @@ class Drug(ReviewedEntry):
     drug_class = models.CharField(
         max_length=150, help_text="What kind of drug it is, e.g. 'atypical antipsychotic'."
     )
+    used_to_treat = models.TextField(blank=True, help_text=USED_TO_TREAT_HELP)
     mechanisms = models.ManyToManyField(
         Mechanism,
         blank=True,
@@ -620,6 +630,7 @@ class MatchField(models.TextChoices):
     ALIAS = "alias", "Alias"
     BRAND = "brand", "Brand name"
     SUMMARY = "summary", "Summary"
+    USES = "uses", "Used to treat"
 
 
 class SearchEntry(models.Model):

@@ -230,7 +230,7 @@ class CauseAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Rev
     inlines = [CauseAliasInline, DrugInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "category", "status", "order"]}),
-        ("Content", {"fields": ["summary", "source_wording"]}),
+        ("Content", {"fields": ["summary", "used_to_treat", "source_wording"]}),
         ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
         ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
     ]
@@ -273,7 +273,7 @@ class DrugAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Revi
     inlines = [BrandNameInline, DrugAliasInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "cause", "drug_class", "status", "order"]}),
-        ("Content", {"fields": ["summary"]}),
+        ("Content", {"fields": ["summary", "used_to_treat"]}),
         ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
         ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
     ]
