@@ -220,6 +220,22 @@ def is_known_drug_name(text: str) -> bool:
     return _names().keys.get(_key(text)) is not None
 
 
+# Salt and form words: "Penicillin G (Potassium, Sodium)" and "quinidine sulfate" are
+# penicillin G and quinidine, as an entry of this reference names them.
+_SALT_WORDS = frozenset(
+    "potassium sodium calcium magnesium hydrochloride hcl dihydrochloride sulfate sulphate "
+    "gluconate polygalacturonate mesylate maleate tartrate citrate phosphate acetate".split()
+)
+
+
+def _without_salt(name: str) -> str:
+    words = normalize(name.split("(")[0]).split()
+    return " ".join(w for w in words if w not in _SALT_WORDS)
+
+
 def name_keys(entry: DictionaryEntry) -> list[str]:
-    """Every name of the medicine, normalised and without spaces (as the search index)."""
-    return sorted({k for k in map(_key, (entry.name, *entry.other_names)) if k})
+    """Every name of the medicine, normalised and without spaces (as the search index),
+    and its generic name without the salt ("penicillin g" for "Penicillin G (Potassium,
+    Sodium)"), so a listed drug is found whichever salt the dictionary names."""
+    names = (entry.name, _without_salt(entry.name), *entry.other_names)
+    return sorted({k for k in map(_key, names) if k})

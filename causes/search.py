@@ -1,59 +1,88 @@
 """Read side of search: one function, `search_entries()`, used by the site and the admin.
 
 Step by step:
-1. Normalise the query as the index was normalised (`causes.text.normalize`).
-2. Fetch candidate index rows from the database, with the same three rules on every
-   database (vendor SQL lives in `_CandidateQueries`):
-   - names that start with the query (B-tree index on `compact`);
-   - names that contain a piece of the query (SQLite FTS5 trigram table, PostgreSQL
-     pg_trgm GIN index); pieces are cut so that one or two typos leave one piece whole;
-   - summaries that contain every word of the query as a word prefix (SQLite FTS5,
-     PostgreSQL full-text search).
-3. Rank the candidates in Python, the same code on both databases:
-   exact name > exact alias or brand name > prefix > typo (fuzzy) > summary words,
-   then by closeness, then by title, so both databases give the same order.
-4. If the query is itself a drug name (the site's own, or one the drug dictionary
-   knows, `causes.drug_dictionary`), never offer a different drug as a close spelling
-   or a "did you mean". A dictionary name of a listed drug puts that drug first; a
-   dictionary name of a drug this reference does not list is named as such.
+1. Parse the query (`Query.parse`): normalise it as the index was normalised
+   (`causes.text.normalize`), then sort its words (`causes.query_words`) into noise
+   (question words, doses, "side effects", "tablets" …), general words (neutrophils,
+   blood …) and specific words (a drug, a condition).
+2. Search the whole query as a name (`_search_name`), as the site always has:
+   - candidates: names that start with the query (B-tree index on `compact`); names that
+     contain a piece of it (SQLite FTS5 trigram table, PostgreSQL pg_trgm), pieces cut so
+     that one or two typos leave one whole; texts (summaries, what a drug is used to treat)
+     holding every word of it as a word prefix (SQLite FTS5, PostgreSQL full-text search);
+   - ranking in Python, the same code on both databases: exact name > exact other name or
+     brand > prefix > typo > what it is used to treat > mentioned in the text; then by
+     closeness, kind and title, so both databases give the same order.
+   A query that names an entry this way is answered here: single names rank as always.
+3. Otherwise, if the query has words that carry no meaning here, search its meaningful
+   words as a name the same way ("valcyte 450 mg" is "valcyte"). When the visitor asks for
+   a treatment ("rheumatoid arthritis medication"), entries used to treat those words rank
+   above the entry named after them.
+4. Otherwise, a phrase of several meaningful words (`_search_phrase`): entries matching any
+   specific word are candidates, ranked by how many specific words they match, then where
+   (a name > what it treats > the text), then by the general words.
+5. Drug names, at steps 2 and 3: if the name searched is itself a drug name (the site's own,
+   or one the drug dictionary knows, `causes.drug_dictionary`), never offer a different
+   drug as a close spelling or a "did you mean". A dictionary name of a listed drug puts
+   that drug first; a dictionary name of a drug this reference does not list is named as
+   such.
+
+Results are presented (wording, highlights, snippets) by `causes.search_display`.
 """
 
-import re
+import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.db.models import Q
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from causes import drug_dictionary
 from causes.drug_dictionary import DictionaryEntry
-from causes.models import AliasKind, MatchField, SearchEntry, TargetKind
-from causes.text import STOPWORDS, compact, normalize
+from causes.models import MatchField, SearchEntry, TargetKind
+from causes.query_words import GENERAL_WORDS, INTENT_WORDS, is_noise
+from causes.search_display import (
+    EXACT_ALIAS,
+    EXACT_NAME,
+    FUZZY,
+    PREFIX,
+    SOME_WORDS,
+    SUMMARY,
+    TEXT_FIELDS,
+    USES,
+    Result,
+    named_by,
+    present,
+)
+from causes.text import STOPWORDS, allowed_typos, compact, normalize, word_matches
+
+__all__ = [
+    "EXACT_ALIAS",
+    "EXACT_NAME",
+    "FUZZY",
+    "PREFIX",
+    "SOME_WORDS",
+    "SUMMARY",
+    "USES",
+    "MAX_QUERY_LENGTH",
+    "Query",
+    "Result",
+    "SearchOutcome",
+    "search_entries",
+]
 
 MAX_QUERY_LENGTH = 200
 MAX_RESULTS = 200
 CANDIDATE_LIMIT = 200
-
-# Tiers, best first.
-EXACT_NAME, EXACT_ALIAS, PREFIX, FUZZY, SUMMARY = range(5)
-TIER_LABELS = {
-    EXACT_NAME: "name",
-    EXACT_ALIAS: "other name",
-    PREFIX: "starts with",
-    FUZZY: "close spelling",
-    SUMMARY: "mentioned in the text",
-}
+# Entries a phrase is scored on in full (each brings all its index rows).
+PHRASE_ENTRIES = 60
 KIND_ORDER = {kind: i for i, kind in enumerate(TargetKind.values)}
+NAME_FIELDS = (MatchField.NAME, MatchField.ALIAS, MatchField.BRAND)
 
 
-def allowed_typos(length: int) -> int:
-    """One typo in words of 4 to 6 letters, two in longer ones, none in shorter ones."""
-    if length < 4:
-        return 0
-    return 1 if length <= 6 else 2
+# --- the query ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -62,14 +91,42 @@ class Query:
     norm: str
     compact: str
     words: tuple[str, ...]
+    # Words that must be found in a text for it to match (no stop words, two letters+).
     content_words: tuple[str, ...]
+    # The words that carry meaning here, and the query as a visitor typed them.
+    specific: tuple[str, ...] = ()
+    general: tuple[str, ...] = ()
+    core_text: str = ""
+    wants_treatment: bool = False
 
     @classmethod
     def parse(cls, text: str) -> "Query":
-        norm = normalize(text[: MAX_QUERY_LENGTH * 2])
+        text = text[: MAX_QUERY_LENGTH * 2]
+        norm = normalize(text)
         words = tuple(norm.split())
         content = tuple(w for w in words if w not in STOPWORDS and len(w) >= 2)
-        return cls(text, norm, compact(norm), words, content)
+        specific = tuple(w for w in words if not is_noise(w) and w not in GENERAL_WORDS)
+        general = tuple(w for w in words if w in GENERAL_WORDS)
+        kept = set(specific or general)
+        core = " ".join(t for t in text.split() if set(normalize(t).split()) & kept)
+        return cls(
+            text,
+            norm,
+            compact(norm),
+            words,
+            content,
+            specific,
+            general,
+            core.strip(" ,.;:?!"),
+            any(w in INTENT_WORDS for w in words),
+        )
+
+    @property
+    def core(self) -> "Query":
+        """The query without the words that carry no meaning (itself if none are dropped)."""
+        if not self.core_text or normalize(self.core_text) == self.norm:
+            return self
+        return Query.parse(self.core_text)
 
     def substring_pieces(self) -> list[str]:
         """Pieces of the query of 3+ letters such that a typo or two leaves one intact."""
@@ -80,77 +137,18 @@ class Query:
             # Too short to cut into two intact pieces: its first and its last three letters
             # (one typo leaves at least one whole unless it falls where they overlap).
             pieces = {self.compact[:3], self.compact[-3:]}
-            pieces.update(w for w in self.words if len(w) >= 3)
-            return sorted(p for p in pieces if not any(o != p and o in p for o in pieces))
-        parts = allowed_typos(n) + 1
-        while parts > 1 and n // parts < 3:
-            parts -= 1
-        size = n // parts
-        pieces = {
-            self.compact[i * size : (i + 1) * size if i < parts - 1 else n] for i in range(parts)
-        }
+        else:
+            parts = allowed_typos(n) + 1
+            while parts > 1 and n // parts < 3:
+                parts -= 1
+            size = n // parts
+            pieces = {
+                self.compact[i * size : (i + 1) * size if i < parts - 1 else n]
+                for i in range(parts)
+            }
         pieces.update(w for w in self.words if len(w) >= 3)
         # A piece that contains another finds nothing more; drop it.
         return sorted(p for p in pieces if not any(o != p and o in p for o in pieces))
-
-
-@dataclass
-class Result:
-    """One entry found, with the best reason it matched."""
-
-    kind: str
-    target_id: int
-    title: str
-    url: str
-    description: str
-    context: str
-    field: str
-    alias_kind: str
-    term: str
-    tier: int
-    score: float
-    highlighted_term: SafeString = mark_safe("")
-    snippet: SafeString = mark_safe("")
-    matched_words: list[str] = field(default_factory=list)
-
-    @property
-    def kind_label(self) -> str:
-        return TargetKind(self.kind).label
-
-    @property
-    def reason(self) -> str:
-        """Why it matched, in words: 'brand name', 'abbreviation', 'name' ..."""
-        if self.field == MatchField.BRAND:
-            return "brand name"
-        if self.field == MatchField.ALIAS:
-            try:
-                return AliasKind(self.alias_kind).label.lower()
-            except ValueError:
-                return "other name"
-        if self.field == MatchField.SUMMARY:
-            return "mentioned in the text"
-        return "name"
-
-    @property
-    def description_phrase(self) -> str:
-        """'an atypical antipsychotic': the description read as a phrase after a name."""
-        if self.kind != TargetKind.DRUG or not self.description:
-            return self.description
-        article = "an" if self.description[0].lower() in "aeiou" else "a"
-        return f"{article} {self.description}"
-
-    @property
-    def suggestion_text(self) -> str:
-        """One line for a suggestion list: 'brand name of Clozapine, an atypical antipsychotic'."""
-        if self.field == MatchField.BRAND:
-            return f"brand name of {self.title}, {self.description_phrase}"
-        if self.field == MatchField.ALIAS:
-            return f"{self.reason} for {self.title}"
-        return " · ".join(p for p in [self.kind_label, self.description] if p)
-
-    @property
-    def tier_label(self) -> str:
-        return TIER_LABELS[self.tier]
 
 
 @dataclass
@@ -160,38 +158,42 @@ class SearchOutcome:
     suggestion: str = ""
     # A medicine the dictionary knows by this name that no entry here lists.
     unlisted_drug: DictionaryEntry | None = None
+    # The part of the query taken as a name ("Tegretol" of "Tegretol 200 mg").
+    name: str = ""
+    # Other medicines the dictionary gives this name, besides the listed one found.
+    also_names: list[DictionaryEntry] = field(default_factory=list)
 
     @property
     def unlisted_drug_is_generic(self) -> bool:
         """True if the visitor typed the medicine's own name ('dapsone'), not another."""
         return self.unlisted_drug is not None and compact(normalize(self.unlisted_drug.name)) == (
-            self.query.compact
+            compact(normalize(self.name or self.query.text))
         )
+
+    @property
+    def found_by_name(self) -> bool:
+        return any(r.tier <= FUZZY for r in self.results)
 
 
 # --- candidates -------------------------------------------------------------------
 
 
 class _CandidateQueries(ABC):
-    """The three candidate rules in each database's SQL; same rules, same rows."""
+    """The candidate rules in each database's SQL; same rules, same rows."""
 
-    columns = (
-        "e.id, e.target_kind, e.target_id, e.field, e.alias_kind, e.term, e.norm, "
-        "e.compact, e.title, e.url, e.description, e.context"
-    )
     table = SearchEntry._meta.db_table
 
     @abstractmethod
     def prefix(self, query: Query) -> tuple[str, list]:
-        """SQL and parameters for this rule."""
+        """Names that start with the whole query."""
 
     @abstractmethod
-    def substring(self, query: Query, pieces: list[str]) -> tuple[str, list]:
-        """SQL and parameters for this rule."""
+    def substring(self, pieces: list[str]) -> tuple[str, list]:
+        """Names that contain any of the pieces, those with most pieces first."""
 
     @abstractmethod
-    def summary(self, query: Query) -> tuple[str, list]:
-        """SQL and parameters for this rule."""
+    def texts(self, words: tuple[str, ...], every: bool) -> tuple[str, list]:
+        """Texts holding every (or any) of the words as a word prefix."""
 
 
 class _SQLiteQueries(_CandidateQueries):
@@ -199,26 +201,23 @@ class _SQLiteQueries(_CandidateQueries):
         # GLOB is case-sensitive, so SQLite can use the B-tree index on compact;
         # normalised text holds only [a-z0-9], so nothing needs escaping.
         sql = (
-            f"SELECT {self.columns} FROM {self.table} e WHERE e.compact GLOB %s "
+            f"SELECT e.* FROM {self.table} e WHERE e.compact GLOB %s "
             "ORDER BY length(e.compact), e.compact LIMIT %s"
         )
         return sql, [query.compact + "*", CANDIDATE_LIMIT]
 
-    def substring(self, query, pieces):
+    def substring(self, pieces):
         match = " OR ".join(f'"{p}"' for p in pieces)
-        sql = (
-            f"SELECT {self.columns} FROM {self.table} e JOIN ("
-            f"  SELECT rowid, rank FROM {self.table}_trgm WHERE {self.table}_trgm MATCH %s"
-            "  ORDER BY rank LIMIT %s"
-            ") t ON t.rowid = e.id"
-        )
-        return sql, [match, CANDIDATE_LIMIT]
+        return self._fts("trgm", match)
 
-    def summary(self, query):
-        match = " AND ".join(f'"{w}"*' for w in query.content_words)
+    def texts(self, words, every):
+        match = (" AND " if every else " OR ").join(f'"{w}"*' for w in words)
+        return self._fts("words", match)
+
+    def _fts(self, kind, match):
         sql = (
-            f"SELECT {self.columns} FROM {self.table} e JOIN ("
-            f"  SELECT rowid, rank FROM {self.table}_words WHERE {self.table}_words MATCH %s"
+            f"SELECT e.* FROM {self.table} e JOIN ("
+            f"  SELECT rowid, rank FROM {self.table}_{kind} WHERE {self.table}_{kind} MATCH %s"
             "  ORDER BY rank LIMIT %s"
             ") t ON t.rowid = e.id"
         )
@@ -228,29 +227,29 @@ class _SQLiteQueries(_CandidateQueries):
 class _PostgreSQLQueries(_CandidateQueries):
     def prefix(self, query):
         sql = (
-            f"SELECT {self.columns} FROM {self.table} e WHERE e.compact LIKE %s "
+            f"SELECT e.* FROM {self.table} e WHERE e.compact LIKE %s "
             'ORDER BY length(e.compact), e.compact COLLATE "C" LIMIT %s'
         )
         return sql, [query.compact + "%", CANDIDATE_LIMIT]
 
-    def substring(self, query, pieces):
+    def substring(self, pieces):
         # Rows matching more pieces first (as FTS5's rank does); cheap boolean sums rather
         # than a trigram similarity computed for every match.
         likes = " OR ".join("e.compact LIKE %s" for _ in pieces)
         matched = " + ".join("(e.compact LIKE %s)::int" for _ in pieces)
         patterns = [f"%{p}%" for p in pieces]
         sql = (
-            f"SELECT {self.columns} FROM {self.table} e "
-            f"WHERE e.field <> 'summary' AND ({likes}) "
+            f"SELECT e.* FROM {self.table} e "
+            f"WHERE e.field NOT IN ('summary', 'uses') AND ({likes}) "
             f'ORDER BY {matched} DESC, length(e.compact), e.compact COLLATE "C" LIMIT %s'
         )
         return sql, patterns + patterns + [CANDIDATE_LIMIT]
 
-    def summary(self, query):
-        tsquery = " & ".join(f"{w}:*" for w in query.content_words)
+    def texts(self, words, every):
+        tsquery = (" & " if every else " | ").join(f"{w}:*" for w in words)
         sql = (
-            f"SELECT {self.columns} FROM {self.table} e "
-            "WHERE e.field = 'summary' "
+            f"SELECT e.* FROM {self.table} e "
+            "WHERE e.field IN ('summary', 'uses') "
             "AND to_tsvector('simple', e.norm) @@ to_tsquery('simple', %s) "
             "ORDER BY length(e.norm), e.id LIMIT %s"
         )
@@ -262,64 +261,79 @@ def _vendor_queries() -> _CandidateQueries:
 
 
 def _fetch(sql: str, params: list) -> list[SearchEntry]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [SearchEntry(**dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+    return list(SearchEntry.objects.raw(sql, params))
 
 
-def candidates(query: Query) -> list[SearchEntry]:
-    """Index rows worth ranking for this query, at most three queries."""
+def _unique(rows: list[SearchEntry]) -> list[SearchEntry]:
+    return list({row.id: row for row in rows}.values())
+
+
+def name_candidates(query: Query) -> list[SearchEntry]:
+    """Index rows worth ranking for the whole query as a name, at most three queries."""
     if not query.compact:
         return []
     vendor = _vendor_queries()
     rows = _fetch(*vendor.prefix(query))
     pieces = query.substring_pieces()
     if pieces:
-        rows += _fetch(*vendor.substring(query, pieces))
+        rows += _fetch(*vendor.substring(pieces))
     if query.content_words:
-        rows += _fetch(*vendor.summary(query))
-    unique = {row.id: row for row in rows}
-    return list(unique.values())
+        rows += _fetch(*vendor.texts(query.content_words, every=True))
+    return _unique(rows)
 
 
-# --- ranking ----------------------------------------------------------------------
+def phrase_candidates(query: Query) -> list[SearchEntry]:
+    """Every index row of the entries that match any specific word (three queries)."""
+    vendor = _vendor_queries()
+    pieces = sorted({p for w in query.specific for p in Query.parse(w).substring_pieces()})
+    rows = _fetch(*vendor.substring(pieces)) if pieces else []
+    text_words = tuple(w for w in query.specific if len(w) >= 2)
+    if text_words:
+        rows += _fetch(*vendor.texts(text_words, every=False))
+    targets: dict[str, set[int]] = {}
+    for row in _preselect(query, _unique(rows)):
+        targets.setdefault(row.target_kind, set()).add(row.target_id)
+    if not targets:
+        return []
+    where = Q()
+    for kind, ids in targets.items():
+        where |= Q(target_kind=kind, target_id__in=ids)
+    return list(SearchEntry.objects.filter(where))
 
 
-def _word_matches(q: str, word: str) -> int | None:
-    """Typos between a query word and a word of a name, or None if they do not match.
+def _preselect(query: Query, rows: list[SearchEntry]) -> list[SearchEntry]:
+    """The rows of the PHRASE_ENTRIES entries that match most specific words."""
+    by_entry: dict[tuple, list[SearchEntry]] = {}
+    for row in rows:
+        by_entry.setdefault((row.target_kind, row.target_id), []).append(row)
+    scored = sorted(
+        by_entry.items(),
+        key=lambda item: (_phrase_key(query, item[1]), item[1][0].title.casefold()),
+    )
+    return [row for _, entry_rows in scored[:PHRASE_ENTRIES] for row in entry_rows]
 
-    A query word matches a word that starts with it ("chemo" -> "chemotherapy"), or one
-    a typo or two away, in full or in its first letters ("vancomicin", "methimazol").
-    """
-    if word.startswith(q):
-        return 0
-    limit = allowed_typos(len(q))
-    if not limit:
-        return None
-    whole = OSA.distance(q, word, score_cutoff=limit)
-    start = OSA.distance(q, word[: len(q)], score_cutoff=limit) if len(word) > len(q) else whole
-    best = min(whole, start)
-    return best if best <= limit else None
+
+# --- ranking a name ---------------------------------------------------------------
 
 
 def _all_words_match(query: Query, words: list[str]) -> int | None:
     """Total typos if every query word matches some word of the name, else None."""
     total = 0
     for q in query.words:
-        found = [d for w in words if (d := _word_matches(q, w)) is not None]
+        found = [d for w in words if (d := word_matches(q, w)) is not None]
         if not found:
             return None
         total += min(found)
     return total
 
 
-def _summary_match(query: Query, words: list[str]) -> tuple[int, float] | None:
+def _text_match(query: Query, row: SearchEntry) -> tuple[int, float] | None:
     """Every content word of the query starts a word of the text; closer when the words
     stand together as a phrase, and when they come early in the text."""
     wanted = query.content_words
     if not wanted:
         return None
+    words = row.norm.split()
     firsts = []
     for q in wanted:
         positions = [i for i, w in enumerate(words) if w.startswith(q)]
@@ -332,13 +346,13 @@ def _summary_match(query: Query, words: list[str]) -> tuple[int, float] | None:
         for i in range(len(words) - n + 1)
     )
     score = (0.5 if phrase and n > 1 else 0.0) + 0.5 / (1 + min(firsts) / 20)
-    return SUMMARY, score
+    return (USES if row.field == MatchField.USES else SUMMARY), score
 
 
 def classify(query: Query, row: SearchEntry) -> tuple[int, float] | None:
     """The tier and closeness (0..1, higher is closer) of one row, or None if no match."""
-    if row.field == MatchField.SUMMARY:
-        return _summary_match(query, row.norm.split())
+    if row.field in TEXT_FIELDS:
+        return _text_match(query, row)
 
     exact_tier = EXACT_NAME if row.field == MatchField.NAME else EXACT_ALIAS
     words = row.norm.split()
@@ -362,98 +376,34 @@ def classify(query: Query, row: SearchEntry) -> tuple[int, float] | None:
     return FUZZY, 1 - typos / max(len(query.compact), 1)
 
 
-def _matched_word(query: Query, word_norm: str) -> bool:
-    return any(_word_matches(q, word_norm) is not None for q in query.words)
-
-
-_WORD = re.compile(r"\w+(?:['’]\w+)?")
-
-
-def highlight(text: str, query: Query, whole: bool = False) -> SafeString:
-    """The text, escaped, with the words that matched the query inside <mark>."""
-    if whole:
-        return format_html("<mark>{}</mark>", text)
-    out, last = [], 0
-    for m in _WORD.finditer(text):
-        norm = normalize(m.group())
-        if norm and _matched_word(query, compact(norm)):
-            out.append(conditional_escape(text[last : m.start()]))
-            out.append(format_html("<mark>{}</mark>", m.group()))
-            last = m.end()
-    out.append(conditional_escape(text[last:]))
-    return mark_safe("".join(out))  # noqa: S308 (every part above is escaped)
-
-
-def snippet(text: str, query: Query, width: int = 160) -> SafeString:
-    """A window of the text around the first matching word, highlighted."""
-    start = 0
-    for m in _WORD.finditer(text):
-        if any(compact(normalize(m.group())).startswith(q) for q in query.content_words):
-            start = m.start()
-            break
-    if start > width // 3:
-        cut = text.rfind(" ", 0, start - width // 3)
-        begin = cut + 1 if cut >= 0 else 0
-    else:
-        begin = 0
-    end = min(len(text), begin + width)
-    if end < len(text):
-        space = text.rfind(" ", begin, end)
-        end = space if space > begin else end
-    window = text[begin:end]
-    prefix = "… " if begin > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return format_html("{}{}{}", prefix, highlight(window, query), suffix)
-
-
-def _entry_of(row: SearchEntry) -> dict:
-    """What a result shows of the entry an index row points at."""
-    return {
-        "kind": row.target_kind,
-        "target_id": row.target_id,
-        "title": row.title,
-        "url": row.url,
-        "description": row.description,
-        "context": row.context,
-    }
-
-
-def _to_result(query: Query, row: SearchEntry, tier: int, score: float) -> Result:
-    result = Result(
-        **_entry_of(row),
-        field=row.field,
-        alias_kind=row.alias_kind,
-        term=row.term,
-        tier=tier,
-        score=score,
-    )
-    if row.field == MatchField.SUMMARY:
-        result.snippet = snippet(row.term, query)
-        result.highlighted_term = mark_safe("")
-    else:
-        whole = row.compact == query.compact and " " not in row.norm
-        result.highlighted_term = highlight(row.term, query, whole=whole)
-    return result
-
-
-def rank(query: Query, rows: list[SearchEntry]) -> list[Result]:
-    """One result per entry, its best match first; ties broken by kind and title."""
+def _best_per_entry(matches) -> list[tuple[SearchEntry, int, float]]:
+    """One (row, tier, score) per entry, its best match, from (row, tier, score) triples."""
     best: dict[tuple[str, int], tuple[tuple, SearchEntry, int, float]] = {}
-    for row in rows:
-        match = classify(query, row)
-        if match is None:
-            continue
-        tier, score = match
+    for row, tier, score in matches:
         # Within one entry, its own name beats an alias or brand of the same tier.
         key = (tier, MatchField.values.index(row.field), -score, row.term.casefold())
         target = (row.target_kind, row.target_id)
         if target not in best or key < best[target][0]:
             best[target] = (key, row, tier, score)
-    ordered = sorted(
-        best.values(),
-        key=lambda b: (b[2], -round(b[3], 6), KIND_ORDER[b[1].target_kind], b[1].title.casefold()),
-    )
-    return [_to_result(query, row, tier, score) for _, row, tier, score in ordered[:MAX_RESULTS]]
+    return [(row, tier, score) for _, row, tier, score in best.values()]
+
+
+def _order(entry: tuple[SearchEntry, int, float]) -> tuple:
+    row, tier, score = entry
+    return (tier, -round(score, 6), KIND_ORDER[row.target_kind], row.title.casefold())
+
+
+def rank(query: Query, rows: list[SearchEntry]) -> list[Result]:
+    """One result per entry, its best match first; ties broken by kind and title."""
+    matches = [(row, *m) for row in rows if (m := classify(query, row)) is not None]
+    treating = {(row.target_kind, row.target_id) for row, tier, _ in matches if tier == USES}
+    ordered = sorted(_best_per_entry(matches), key=_order)[:MAX_RESULTS]
+    results = [
+        present(row, tier, score, query.words, query.compact) for row, tier, score in ordered
+    ]
+    for result in results:
+        result.treats = (result.kind, result.target_id) in treating
+    return results
 
 
 def suggest_spelling(query: Query, rows: list[SearchEntry], results: list[Result]) -> str:
@@ -463,12 +413,15 @@ def suggest_spelling(query: Query, rows: list[SearchEntry], results: list[Result
     scored = [
         (fuzz.ratio(query.compact, row.compact), row.term)
         for row in rows
-        if row.field != MatchField.SUMMARY and row.compact != query.compact
+        if row.field in NAME_FIELDS and row.compact != query.compact
     ]
     scored = [s for s in scored if s[0] >= 75]
     if not scored:
         return ""
     return min(scored, key=lambda s: (-s[0], s[1].casefold()))[1]
+
+
+# --- drug names -------------------------------------------------------------------
 
 
 def _listed_drug(entry: DictionaryEntry) -> SearchEntry | None:
@@ -484,42 +437,187 @@ def _listed_drug(entry: DictionaryEntry) -> SearchEntry | None:
     )
 
 
-def _dictionary_result(query: Query, row: SearchEntry) -> Result:
-    """The listed drug, found by another name of it that the dictionary knows."""
-    term = query.text.strip()
-    return Result(
-        **_entry_of(row),
-        field=MatchField.ALIAS,
-        alias_kind="",
-        term=term,
-        tier=EXACT_ALIAS,
-        score=1.0,
-        highlighted_term=format_html("<mark>{}</mark>", term),
-    )
-
-
-def search_entries(text: str) -> SearchOutcome:
-    """Search everything a visitor may type; see the module docstring for the steps."""
-    query = Query.parse(text or "")
-    rows = candidates(query)
-    results = rank(query, rows)
+def _guard_drug_name(query: Query, outcome: SearchOutcome) -> SearchOutcome:
+    """If the query is a drug name, offer no other drug for a close spelling (step 5)."""
+    results = outcome.results
+    site_drug = [r for r in results if r.tier <= EXACT_ALIAS and r.kind == TargetKind.DRUG]
+    known = drug_dictionary.lookup_all(query.norm) if query.compact else ()
+    if not known and not site_drug:
+        return outcome
     site_name = any(r.tier <= EXACT_ALIAS for r in results)
-    in_dictionary = bool(query.compact) and drug_dictionary.is_known_drug_name(query.norm)
-    if not in_dictionary and not any(
-        r.tier <= EXACT_ALIAS and r.kind == TargetKind.DRUG for r in results
-    ):
-        return SearchOutcome(query, results, suggest_spelling(query, rows, results))
-
-    # A drug name: only the drug it names may be offered for a close spelling.
-    entry = drug_dictionary.lookup(query.norm) if in_dictionary and not site_name else None
+    entry = known[0] if len(known) == 1 and not site_name else None
     listed = _listed_drug(entry) if entry else None
     named = (listed.target_kind, listed.target_id) if listed else None
     results = [r for r in results if r.tier != FUZZY or (r.kind, r.target_id) == named]
     if listed:
         own = [r for r in results if (r.kind, r.target_id) == named]
         others = [r for r in results if (r.kind, r.target_id) != named]
-        results = (own or [_dictionary_result(query, listed)]) + others
+        results = (own or [named_by(listed, query.text.strip())]) + others
     unlisted = (
         entry if entry and not listed and not any(r.tier <= PREFIX for r in results) else None
     )
-    return SearchOutcome(query, results, unlisted_drug=unlisted)
+    also = [e for e in known if site_name and not _names_site_drug(e, site_drug)]
+    return SearchOutcome(
+        outcome.query, results, unlisted_drug=unlisted, name=outcome.name, also_names=also
+    )
+
+
+def _names_site_drug(entry: DictionaryEntry, site_results: list[Result]) -> bool:
+    """True if the dictionary medicine is the site drug the query named."""
+    keys = set(drug_dictionary.name_keys(entry))
+    return any(compact(normalize(r.title)) in keys for r in site_results)
+
+
+def _search_name(query: Query) -> SearchOutcome:
+    """Steps 2 and 5: the whole query as a name."""
+    rows = name_candidates(query)
+    results = rank(query, rows)
+    outcome = SearchOutcome(query, results, name=query.text.strip())
+    guarded = _guard_drug_name(query, outcome)
+    if guarded is outcome:
+        outcome.suggestion = suggest_spelling(query, rows, results)
+    return guarded
+
+
+# --- ranking a phrase -------------------------------------------------------------
+
+# Where a word of the query was found in an entry, best last.
+IN_TEXT, IN_USES, IN_NAME = 1, 2, 3
+
+
+def _place(word: str, row: SearchEntry, typos: bool) -> int:
+    """Where (IN_NAME, IN_USES, IN_TEXT) this row holds the word, or 0."""
+    words = row.norm.split()
+    if row.field in NAME_FIELDS:
+        # A one-letter word ("hepatitis c") must be a whole word of the name.
+        if len(word) == 1:
+            return IN_NAME if word in words else 0
+        # Typos only in words of five letters or more: in a phrase, a short word a letter
+        # away ("diff", "duff") is more often another word than a typo.
+        typos = typos and len(word) >= 5
+        return IN_NAME if any(word_matches(word, w, typos) is not None for w in words) else 0
+    if len(word) < 2:
+        return 0
+    if any(w.startswith(word) for w in words):
+        return IN_USES if row.field == MatchField.USES else IN_TEXT
+    return 0
+
+
+def _weight(place: int, wants_treatment: bool) -> float:
+    """A name counts most, unless the visitor asks for a treatment: then what it treats."""
+    if wants_treatment and place == IN_USES:
+        return 3.5
+    return float(place)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_be_typo(word: str) -> bool:
+    """A word that is itself a drug name is never read as a typo of another name."""
+    return not drug_dictionary.is_known_drug_name(word)
+
+
+def _coverage(words: tuple[str, ...], rows: list[SearchEntry], wants_treatment: bool) -> list:
+    """The best weight of each word among one entry's rows (0 where it is not found)."""
+    return [
+        max((_weight(_place(w, row, _may_be_typo(w)), wants_treatment) for row in rows), default=0)
+        for w in words
+    ]
+
+
+def _phrase_key(query: Query, rows: list[SearchEntry]) -> tuple:
+    """Sort key of one entry for a phrase, best first."""
+    specific = _coverage(query.specific, rows, query.wants_treatment)
+    general = _coverage(query.general, rows, query.wants_treatment)
+    return (
+        -sum(1 for w in specific if w),
+        -sum(specific),
+        -sum(1 for w in general if w),
+        -sum(general),
+        KIND_ORDER[rows[0].target_kind],
+    )
+
+
+def _reason_row(query: Query, rows: list[SearchEntry]) -> tuple[SearchEntry, int, float]:
+    """The row that best says why the entry matched the phrase, with its tier."""
+    named = [
+        r
+        for r in rows
+        if r.field in NAME_FIELDS and any(_place(w, r, True) for w in query.specific)
+    ]
+    if named:
+        row = max(named, key=lambda r: sum(1 for w in query.specific if _place(w, r, True)))
+        return row, SOME_WORDS, 0.0
+    texts = [r for r in rows if r.field in TEXT_FIELDS]
+    if query.wants_treatment:
+        texts.sort(key=lambda r: r.field != MatchField.USES)
+    for row in texts:
+        if any(_place(w, row, False) for w in query.specific + query.general):
+            return row, USES if row.field == MatchField.USES else SUMMARY, 0.0
+    return rows[0], SUMMARY, 0.0
+
+
+def _search_phrase(query: Query) -> SearchOutcome:
+    """Step 4: a phrase of several meaningful words."""
+    by_entry: dict[tuple, list[SearchEntry]] = {}
+    for row in phrase_candidates(query):
+        by_entry.setdefault((row.target_kind, row.target_id), []).append(row)
+    scored = []
+    for rows in by_entry.values():
+        rows.sort(key=lambda r: r.id)
+        key = _phrase_key(query, rows)
+        if key[0] < 0:  # matches at least one specific word
+            scored.append((key, rows[0].title.casefold(), rows))
+    scored.sort(key=lambda s: s[:2])
+    words = query.specific + query.general
+    results = [
+        present(*_reason_row(query, rows), words, query.compact)
+        for _, _, rows in scored[:MAX_RESULTS]
+    ]
+    return SearchOutcome(query, results, name=query.text.strip())
+
+
+def _names_a_drug(query: Query, outcome: SearchOutcome) -> bool:
+    """'Methimazole tablets' asks about methimazole, not for what treats it."""
+    by_name = [r for r in outcome.results if r.tier <= FUZZY]
+    return bool(by_name and by_name[0].kind == TargetKind.DRUG) or (
+        drug_dictionary.is_known_drug_name(query.norm)
+    )
+
+
+def _treatments_first(query: Query, outcome: SearchOutcome) -> SearchOutcome:
+    """Entries used to treat what was asked come before the entry named after it, unless
+    that entry's name holds the very words asked for ("medications for an overactive
+    thyroid" is the group of those medicines)."""
+    intent = [w for w in query.words if w in INTENT_WORDS]
+
+    def named_with_intent(r: Result) -> bool:
+        words = normalize(r.term).split()
+        return r.tier <= PREFIX and all(any(w.startswith(i) for w in words) for i in intent)
+
+    first = [r for r in outcome.results if named_with_intent(r)]
+    treating = [r for r in outcome.results if r.treats and r not in first]
+    others = [r for r in outcome.results if r not in first and r not in treating]
+    outcome.results = first + treating + others
+    return outcome
+
+
+# --- the search -------------------------------------------------------------------
+
+
+def search_entries(text: str) -> SearchOutcome:
+    """Search everything a visitor may type; see the module docstring for the steps."""
+    query = Query.parse(text or "")
+    outcome = _search_name(query)
+    if outcome.found_by_name or outcome.unlisted_drug:
+        return outcome
+    core = query.core
+    if core is not query:
+        core_outcome = _search_name(core)
+        if core_outcome.found_by_name or core_outcome.unlisted_drug or len(query.specific) < 2:
+            if query.wants_treatment and not _names_a_drug(core, core_outcome):
+                core_outcome = _treatments_first(query, core_outcome)
+            core_outcome.query = query
+            return core_outcome if core_outcome.results or core_outcome.unlisted_drug else outcome
+    if len(query.specific) >= 2:
+        return _search_phrase(query)
+    return outcome

@@ -1,4 +1,5 @@
-"""Text normalisation shared by the search index and the search query.
+"""Text normalisation shared by the search index and the search query, and how two words
+compare (a prefix, or a typo or two away).
 
 Both sides go through `normalize()`, so whatever it folds (case, accents, hyphens,
 apostrophes, British spellings) matches whichever way a visitor types it.
@@ -6,6 +7,8 @@ apostrophes, British spellings) matches whichever way a visitor types it.
 
 import re
 import unicodedata
+
+from rapidfuzz.distance import OSA
 
 # British spellings folded to American ones, on both sides of the match.
 _SPELLING_FOLDS = (
@@ -36,3 +39,27 @@ def normalize(text: str) -> str:
 def compact(norm: str) -> str:
     """A normalised text without spaces, so 'chicken pox' meets 'chickenpox'."""
     return norm.replace(" ", "")
+
+
+def allowed_typos(length: int) -> int:
+    """One typo in words of 4 to 6 letters, two in longer ones, none in shorter ones."""
+    if length < 4:
+        return 0
+    return 1 if length <= 6 else 2
+
+
+def word_matches(q: str, word: str, typos: bool = True) -> int | None:
+    """Typos between a query word and a word of a text, or None if they do not match.
+
+    A query word matches a word that starts with it ("chemo" -> "chemotherapy"), or, if
+    `typos`, one a typo or two away, in full or in its first letters ("vancomicin").
+    """
+    if word.startswith(q):
+        return 0
+    limit = allowed_typos(len(q)) if typos else 0
+    if not limit:
+        return None
+    whole = OSA.distance(q, word, score_cutoff=limit)
+    start = OSA.distance(q, word[: len(q)], score_cutoff=limit) if len(word) > len(q) else whole
+    best = min(whole, start)
+    return best if best <= limit else None
