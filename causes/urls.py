@@ -13,4 +13,5 @@ urlpatterns = [
     path("about/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("search/", views.search, name="search"),
     path("search/suggest", views.suggest, name="suggest"),
+    path("check/", views.check_medicines, name="check"),
 ]

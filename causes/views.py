@@ -6,11 +6,14 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import DetailView, TemplateView
 
 from causes import editing
-from causes.forms import SearchForm
+from causes.forms import MedicinesForm, SearchForm
+from causes.medicines import check
 from causes.models import (
     Article,
     BrandName,
@@ -22,6 +25,7 @@ from causes.models import (
     Mechanism,
 )
 from causes.search import search_entries
+from site_config.errors import DATABASE_UNAVAILABLE
 
 
 def published_drugs():
@@ -172,3 +176,33 @@ def suggest(request):
         if r.field != "summary"
     ][:SUGGESTION_COUNT]
     return JsonResponse({"query": query, "suggestions": suggestions})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@csrf_protect
+def check_medicines(request):
+    """The "Check my medicines" page: a pasted list, each item answered as search would.
+
+    The list is health information: it comes by POST (never in a URL, so never in an
+    access log), the page is never cached, and nothing of it is stored or logged.
+    """
+    if request.method != "POST":
+        return render(request, "causes/check.html", {"form": MedicinesForm()})
+    form = MedicinesForm(request.POST)
+    if not form.is_valid():
+        return render(request, "causes/check.html", {"form": form}, status=400)
+    try:
+        answers = check(form.cleaned_data["medicines"])
+    except Exception as error:
+        raise without_the_list(error) from None
+    return render(request, "causes/check.html", {"form": form, "answers": answers})
+
+
+def without_the_list(error: Exception) -> Exception:
+    """The error, its message (which may quote a medicine searched for) left out of the
+    500 log line; a database outage stays one, so the visitor still gets the 503 page."""
+    message = f"{type(error).__name__} while checking a list of medicines"
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        return type(error)(message)
+    return RuntimeError(message)
