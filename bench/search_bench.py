@@ -1,5 +1,6 @@
 """Search benchmark: p50/p95 latency in process and over HTTP, at several data sizes,
-on SQLite and PostgreSQL, with the relevance table's queries.
+on SQLite and PostgreSQL, with the relevance table's queries, by kind: single names (the
+table of issue 3), phrases and questions, and names only the drug dictionary knows.
 
     .venv/bin/python bench/search_bench.py                       # seed, 10k, 100k; both DBs
     .venv/bin/python bench/search_bench.py --sizes 0,10000 --databases sqlite
@@ -71,25 +72,37 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
 # --- worker: runs inside Django ---------------------------------------------------------
 
 
+def query_kinds() -> dict[str, list[str]]:
+    """The relevance table's queries by kind (in the worker: the table imports Django)."""
+    from tests.test_search_relevance import PHRASES, RELEVANCE, UNLISTED
+
+    return {
+        "names": [q for q, _ in RELEVANCE],
+        "phrases": [q for q, _ in PHRASES],
+        "unlisted": [q for q, _ in UNLISTED],
+    }
+
+
 def worker() -> None:
     import django
 
     sys.path.insert(0, str(ROOT))
     django.setup()
     from causes.search import search_entries
-    from tests.test_search_relevance import RELEVANCE
 
-    queries = [q for q, _ in RELEVANCE]
+    kinds = query_kinds()
+    queries = [q for qs in kinds.values() for q in qs]
     for q in queries:  # warm caches and connections
         search_entries(q)
-    samples = []
+    samples = {kind: [] for kind in kinds}
     for _ in range(REPEATS):
-        for q in queries:
-            start = time.perf_counter()
-            search_entries(q)
-            samples.append((time.perf_counter() - start) * 1000)
+        for kind, qs in kinds.items():
+            for q in qs:
+                start = time.perf_counter()
+                search_entries(q)
+                samples[kind].append((time.perf_counter() - start) * 1000)
     answers = {q: [r.url for r in search_entries(q).results[:3]] for q in queries}
-    print(json.dumps({"samples": samples, "answers": answers}))
+    print(json.dumps({"samples": samples, "answers": answers, "kinds": kinds}))
 
 
 def in_process(env) -> dict:
@@ -113,7 +126,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def over_http(env, queries: list[str]) -> list[float]:
+def over_http(env, kinds: dict[str, list[str]]) -> dict[str, list[float]]:
     port = free_port()
     server = subprocess.Popen(
         [
@@ -144,14 +157,16 @@ def over_http(env, queries: list[str]) -> list[float]:
             if response.status != 200:
                 raise RuntimeError(f"{q!r}: HTTP {response.status}")
 
-        for q in queries:
-            get(q)
-        samples = []
-        for _ in range(REPEATS):
-            for q in queries:
-                start = time.perf_counter()
+        for qs in kinds.values():
+            for q in qs:
                 get(q)
-                samples.append((time.perf_counter() - start) * 1000)
+        samples = {kind: [] for kind in kinds}
+        for _ in range(REPEATS):
+            for kind, qs in kinds.items():
+                for q in qs:
+                    start = time.perf_counter()
+                    get(q)
+                    samples[kind].append((time.perf_counter() - start) * 1000)
         return samples
     finally:
         server.terminate()
@@ -183,32 +198,46 @@ def main() -> None:
                 print(f"[{kind}] bench_data to {size}: {time.perf_counter() - started:.1f} s")
                 current = size
             measured = in_process(env)
-            queries = list(measured["answers"])  # the relevance table's queries
+            kinds = measured["kinds"]
             baseline = baseline or measured["answers"]
-            same = sum(measured["answers"][q] == baseline[q] for q in queries)
-            p50, p95 = percentiles(measured["samples"])
-            h50, h95 = percentiles(over_http(env, queries))
-            rows.append((kind, size, p50, p95, h50, h95, f"{same}/{len(queries)}"))
-            print(f"[{kind}] {size}: in-process p95 {p95:.1f} ms, HTTP p95 {h95:.1f} ms")
+            http = over_http(env, kinds)
+            for query_kind, qs in kinds.items():
+                same = sum(measured["answers"][q] == baseline[q] for q in qs)
+                p50, p95 = percentiles(measured["samples"][query_kind])
+                h50, h95 = percentiles(http[query_kind])
+                rows.append((kind, size, query_kind, p50, p95, h50, h95, f"{same}/{len(qs)}"))
+                print(f"[{kind}] {size} {query_kind}: p95 {p95:.1f} ms, HTTP p95 {h95:.1f} ms")
 
     print()
-    print(f"{len(queries)} queries x {REPEATS} repeats each; answers compared with seed size.")
+    counts = ", ".join(f"{len(qs)} {k}" for k, qs in kinds.items())
+    print(f"Queries: {counts}; x {REPEATS} repeats each; answers compared with seed size.")
     print(
-        "| database | synthetic causes | in-process p50 | in-process p95 | HTTP p50 | HTTP p95 "
-        "| same answers as seed |"
+        "| database | synthetic causes | queries | in-process p50 | in-process p95 | HTTP p50 "
+        "| HTTP p95 | same answers as seed |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for kind, size, p50, p95, h50, h95, same in rows:
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for kind, size, query_kind, p50, p95, h50, h95, same in rows:
         print(
-            f"| {kind} | {size:,} | {p50:.1f} ms | {p95:.1f} ms | {h50:.1f} ms | {h95:.1f} ms "
-            f"| {same} |"
+            f"| {kind} | {size:,} | {query_kind} | {p50:.1f} ms | {p95:.1f} ms | {h50:.1f} ms "
+            f"| {h95:.1f} ms | {same} |"
         )
-    for kind, size, _, p95, _, h95, _ in rows:
-        base = rows[[r[0] for r in rows].index(kind)]
+    seed = {(r[0], r[2]): r for r in rows if r[1] == sizes[0]}
+    for kind, size, query_kind, _, p95, _, h95, _ in rows:
+        base = seed[(kind, query_kind)]
         print(
-            f"{kind} {size:,}: p95 {p95 / base[3]:.1f}x seed in process, "
-            f"{h95 / base[5]:.1f}x seed over HTTP"
+            f"{kind} {size:,} {query_kind}: p95 {p95 / base[4]:.1f}x seed in process, "
+            f"{h95 / base[6]:.1f}x seed over HTTP"
         )
+    worst = max(rows, key=lambda r: r[4])
+    worst_http = max(rows, key=lambda r: r[6])
+    print(
+        f"{'PASS' if worst[4] <= 25 else 'FAIL'}: p95 <= 25 ms in process "
+        f"(worst {worst[4]:.1f} ms: {worst[0]} {worst[1]:,} {worst[2]})"
+    )
+    print(
+        f"{'PASS' if worst_http[6] <= 50 else 'FAIL'}: p95 <= 50 ms over HTTP "
+        f"(worst {worst_http[6]:.1f} ms: {worst_http[0]} {worst_http[1]:,} {worst_http[2]})"
+    )
 
 
 if __name__ == "__main__":

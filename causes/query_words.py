@@ -32,7 +32,8 @@ NOISE_WORDS = _words(
     get gets got getting give gives given take takes taking took taken use uses used using
     start started stop stopped happen happens
     side effect effects adverse reaction reactions risk risks risky danger dangerous safe
-    safety warning warnings problem problems issue issues
+    safety warning warnings problem problems issue issues serious seriously bad worse worry
+    worried worrying mean means meaning symptom symptoms sign signs
     low count counts level levels number numbers result results test tests testing check
     checking monitoring monitor range normal
     mg mcg ug g gm ml iu unit units tab tabs capsule capsules cap caps injection injections

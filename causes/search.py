@@ -107,6 +107,9 @@ class Query:
         content = tuple(w for w in words if w not in STOPWORDS and len(w) >= 2)
         specific = tuple(w for w in words if not is_noise(w) and w not in GENERAL_WORDS)
         general = tuple(w for w in words if w in GENERAL_WORDS)
+        if not specific:
+            # "Which drugs cause agranulocytosis": asking for medicines, of no one condition.
+            specific = tuple(w for w in words if w in INTENT_WORDS)
         kept = set(specific or general)
         core = " ".join(t for t in text.split() if set(normalize(t).split()) & kept)
         return cls(

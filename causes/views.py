@@ -24,7 +24,7 @@ from causes.models import (
     DrugAlias,
     Mechanism,
 )
-from causes.search import search_entries
+from causes.search import NAME_FIELDS, search_entries
 from site_config.errors import DATABASE_UNAVAILABLE
 
 
@@ -173,7 +173,7 @@ def suggest(request):
             "why": r.suggestion_text,
         }
         for r in results
-        if r.field != "summary"
+        if r.field in NAME_FIELDS
     ][:SUGGESTION_COUNT]
     return JsonResponse({"query": query, "suggestions": suggestions})
 

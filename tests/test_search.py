@@ -212,6 +212,17 @@ def test_suggest_has_no_summary_matches_and_at_most_eight(client):
     assert len(suggestions) <= 8
 
 
+def test_suggest_offers_names_only_never_a_text_or_what_a_drug_treats(client):
+    """'hyperthyroidism' is only in what drugs treat: those are results, not suggestions
+    of a name as you type."""
+    assert search_entries("hyperthyroidism").results
+    assert client.get("/search/suggest", {"q": "hyperthyroidism"}).json()["suggestions"] == []
+    labels = [
+        s["label"] for s in client.get("/search/suggest", {"q": "clozaril"}).json()["suggestions"]
+    ]
+    assert labels == ["Clozaril"]
+
+
 def test_suggest_empty_query_gives_no_suggestions(client):
     assert client.get("/search/suggest", {"q": ""}).json() == {"query": "", "suggestions": []}
 
