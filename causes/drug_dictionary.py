@@ -37,10 +37,18 @@ RECORD, FIELD, UNIT = "\x1e", "\x1f", "\x1d"
 # canonical name it is another name for). Keflex: its prescribing information names the
 # drug cephalexin (read 2026-11-25 in a reproduction of the Keflex label,
 # scholarsinmedicine.com/resources/drugs/518); Fazaclo is a brand of clozapine the site
-# already lists in its fixture, with its source.
+# already lists in its fixture, with its source. UK brands, each named with its active
+# substance in its patient leaflet on the UK's electronic medicines compendium (read
+# 2026-11-25): Denzapine (medicines.org.uk/emc/product/6078/smpc, "the risk of
+# agranulocytosis associated with clozapine"), Zaponex (emc/product/7138, "The active
+# ingredient of Zaponex is clozapine") and Cymevene (emc/product/10242, "Cymevene
+# contains the active substance ganciclovir").
 SUPPLEMENT = (
     ("Keflex", "cephalexin"),
     ("Fazaclo", "clozapine"),
+    ("Denzapine", "clozapine"),
+    ("Zaponex", "clozapine"),
+    ("Cymevene", "ganciclovir"),
 )
 
 
@@ -158,7 +166,10 @@ def _names() -> _Names:
     keys: dict[str, set[int]] = {}
     weak: dict[str, set[int]] = {}  # names that lose letters when normalised
     supplement = (FIELD.join(pair) for pair in SUPPLEMENT)
-    for record in itertools.chain(_records(names_text), supplement):
+    # The package lists other names of a medicine but not always its own ("procaine"
+    # has "novocaine" and "procaina", not "procaine"): a medicine is known by its name too.
+    own = (FIELD.join((name, canonical)) for canonical, (name, _) in info.items())
+    for record in itertools.chain(_records(names_text), own, supplement):
         variant, canonical = record.split(FIELD)
         i = numbers.setdefault(canonical, len(numbers))
         if i == len(variants):

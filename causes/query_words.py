@@ -34,11 +34,12 @@ NOISE_WORDS = _words(
     side effect effects adverse reaction reactions risk risks risky danger dangerous safe
     safety warning warnings problem problems issue issues serious seriously bad worse worry
     worried worrying mean means meaning symptom symptoms sign signs
-    low count counts level levels number numbers result results test tests testing check
+    low high raised elevated count counts level levels number numbers result results test
+    tests testing check
     checking monitoring monitor range normal
     mg mcg ug g gm ml iu unit units tab tabs capsule capsules cap caps injection injections
-    iv oral liquid suspension syrup dose doses dosage daily twice weekly er xr sr la cr dr
-    od bd bid tid tds qd generic brand name names
+    iv oral liquid suspension syrup dose doses dosage daily twice weekly er xr xl sr la cr dr
+    ec en entabs od bd bid tid tds qd generic brand name names
     year years yr month months week weeks day days old child children kid kids baby babies
     adult adults man men woman women elderly patient patients person people
     """

@@ -451,9 +451,17 @@ def _guard_drug_name(query: Query, outcome: SearchOutcome) -> SearchOutcome:
     entry = known[0] if len(known) == 1 and not site_name else None
     listed = _listed_drug(entry) if entry else None
     named = (listed.target_kind, listed.target_id) if listed else None
-    results = [r for r in results if r.tier != FUZZY or (r.kind, r.target_id) == named]
+    # A close spelling of another entry, or the start of another drug's name ("procaina",
+    # a name of procaine, starts "procainamide"), is never offered for a drug name.
+    results = [
+        r
+        for r in results
+        if (r.kind, r.target_id) == named
+        or not (r.tier == FUZZY or (entry and r.tier == PREFIX and r.kind == TargetKind.DRUG))
+    ]
     if listed:
-        own = [r for r in results if (r.kind, r.target_id) == named]
+        # Found by a close spelling of another of its names: say it is named so instead.
+        own = [r for r in results if (r.kind, r.target_id) == named and r.tier <= PREFIX]
         others = [r for r in results if (r.kind, r.target_id) != named]
         results = (own or [named_by(listed, query.text.strip())]) + others
     unlisted = (
@@ -492,8 +500,9 @@ def _place(word: str, row: SearchEntry, typos: bool) -> int:
     """Where (IN_NAME, IN_USES, IN_TEXT) this row holds the word, or 0."""
     words = row.norm.split()
     if row.field in NAME_FIELDS:
-        # A one-letter word ("hepatitis c") must be a whole word of the name.
-        if len(word) == 1:
+        # A word of one or two letters ("hepatitis c", "en") must be a whole word of the
+        # name: as the start of a word it matches almost anything.
+        if len(word) <= 2:
             return IN_NAME if word in words else 0
         # Typos only in words of five letters or more: in a phrase, a short word a letter
         # away ("diff", "duff") is more often another word than a typo.

@@ -242,3 +242,37 @@ def test_a_word_that_is_no_drug_name_keeps_the_usual_empty_state(client):
     response = client.get("/search/", {"q": "qqqxxzzv"})
     assertNotContains(response, "does not list it")
     assertContains(response, "Check the spelling")
+
+
+@pytest.mark.parametrize("name", ["procaine", "iron", "talc", "thiamine", "estradiol"])
+def test_a_medicine_is_known_by_its_own_name_not_only_its_other_names(name):
+    """The package lists 'novocaine' and 'procaina' for procaine, but not 'procaine'."""
+    assert drug_dictionary.lookup(name).name.casefold() == name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, site_drug",
+    [
+        ("procaine", "Procainamide"),
+        ("procaina", "Procainamide"),
+        ("procaine injection", "Procainamide"),
+        ("iron tablets", "Procainamide"),
+        ("talc", "Valganciclovir"),
+    ],
+)
+def test_a_medicine_name_never_offers_a_site_drug_by_the_start_of_its_name(typed, site_drug):
+    """'procaina' (procaine) is the start of 'procainamide'; 'iron' a typo from 'Pron…'."""
+    outcome = search_entries(typed)
+    assert site_drug not in [r.title for r in outcome.results if r.tier <= FUZZY]
+    assert outcome.unlisted_drug is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, site_drug",
+    [("Denzapine", "Clozapine"), ("Zaponex", "Clozapine"), ("Cymevene", "Ganciclovir")],
+)
+def test_uk_brands_find_their_drug_by_name_not_by_a_close_spelling(typed, site_drug):
+    first = search_entries(typed).results[0]
+    assert (first.title, first.tier, first.term) == (site_drug, EXACT_ALIAS, typed)

@@ -132,7 +132,8 @@ PAIRS = [
 PAIR_IDS = [f"{tag}:{ours}~{other}" for tag, ours, other in PAIRS]
 
 # Other names the drug dictionary does not know (so no medicine can be named for them).
-NOT_IN_DICTIONARY = {"thiamine"}
+# (Thiamine was one until the dictionary learnt each medicine's own name.)
+NOT_IN_DICTIONARY: set[str] = set()
 
 UNLISTED_NOTICE = re.compile(r'<div class="unlisted-drug".*?</div>', re.S)
 

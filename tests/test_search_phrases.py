@@ -147,3 +147,15 @@ def test_hostile_phrases_never_error_and_come_back_escaped(client, q):
     response = client.get("/search/", {"q": q[:200]})
     assert response.status_code == 200
     assert "<script>alert" not in response.content.decode()
+
+
+def test_form_words_and_two_letter_words_never_outrank_the_name():
+    """'EN-tabs' (enteric-coated tablets) once let 'en' match 'enlarged' and 'enteric'."""
+    assert first_url("azulfidine en-tabs 500 mg") == "/drugs/sulfasalazine/"
+    assert first_url("azulfidine EC 500mg") == "/drugs/sulfasalazine/"
+
+
+def test_a_condition_this_reference_does_not_cover_is_never_answered_with_a_treatment():
+    """'high' and 'blood' are no condition: nothing here treats high blood pressure."""
+    outcome = search_entries("high blood pressure medicine")
+    assert [r.title for r in outcome.results if r.treats or r.tier <= FUZZY] == []
