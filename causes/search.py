@@ -464,9 +464,15 @@ def _guard_drug_name(query: Query, outcome: SearchOutcome) -> SearchOutcome:
         own = [r for r in results if (r.kind, r.target_id) == named and r.tier <= PREFIX]
         others = [r for r in results if (r.kind, r.target_id) != named]
         results = (own or [named_by(listed, query.text.strip())]) + others
-    unlisted = (
-        entry if entry and not listed and not any(r.tier <= PREFIX for r in results) else None
+    # An entry whose name holds the medicine's name as whole words ("cocaine" and "cut
+    # cocaine") is named by it; one that only shares letters ("vitamin d" and "Vitamin
+    # deficiencies") is not, and the medicine is named as such.
+    named_here = any(
+        r.tier <= EXACT_ALIAS
+        or (r.tier == PREFIX and set(query.words) <= set(normalize(r.term).split()))
+        for r in results
     )
+    unlisted = entry if entry and not listed and not named_here else None
     also = [e for e in known if site_name and not _names_site_drug(e, site_drug)]
     return SearchOutcome(
         outcome.query, results, unlisted_drug=unlisted, name=outcome.name, also_names=also

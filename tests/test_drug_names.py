@@ -9,6 +9,7 @@ import pytest
 from pytest_django.asserts import assertContains, assertNotContains
 
 from causes import drug_dictionary
+from causes.medicines import Status, check
 from causes.search import EXACT_ALIAS, FUZZY, search_entries
 from causes.text import compact, normalize
 
@@ -276,3 +277,23 @@ def test_a_medicine_name_never_offers_a_site_drug_by_the_start_of_its_name(typed
 def test_uk_brands_find_their_drug_by_name_not_by_a_close_spelling(typed, site_drug):
     first = search_entries(typed).results[0]
     assert (first.title, first.tier, first.term) == (site_drug, EXACT_ALIAS, typed)
+
+
+@pytest.mark.django_db
+def test_a_medicine_that_only_shares_letters_with_a_cause_is_named_as_a_medicine():
+    """'vitamin d' starts 'Vitamin deficiencies' letter for letter, but vitamin D is not
+    listed here: the page and the medicines check say so, and do not claim it is."""
+    outcome = search_entries("vitamin d")
+    assert outcome.unlisted_drug.name == "Ergocalciferol"
+    [answer] = check(["vitamin d"])
+    assert answer.status == Status.UNLISTED_MEDICINE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["cocaine", "folic acid"])
+def test_a_medicine_named_word_for_word_in_an_entry_leads_to_that_entry(typed):
+    """'cut cocaine' is an alias of the levamisole cause; 'folic acid deficiency' of
+    vitamin deficiencies: those entries answer, with no 'not listed' notice."""
+    outcome = search_entries(typed)
+    assert outcome.unlisted_drug is None
+    assert outcome.results[0].tier <= FUZZY
