@@ -5,6 +5,7 @@ Both sides go through `normalize()`, so whatever it folds (case, accents, hyphen
 apostrophes, British spellings) matches whichever way a visitor types it.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -27,6 +28,17 @@ STOPWORDS = frozenset(
 
 def normalize(text: str) -> str:
     """Lower-case ASCII words separated by single spaces: 'Leukämie-X’s' -> 'leukamie xs'."""
+    # Words and names recur on every search (the words of results, highlighted): those
+    # are remembered; long texts (summaries, when indexing) are not.
+    return _normalize_short(text) if len(text) <= 64 else _normalize(text)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).casefold()
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _APOSTROPHES.sub("", text)
