@@ -271,8 +271,9 @@ def _unique(rows: list[SearchEntry]) -> list[SearchEntry]:
     return list({row.id: row for row in rows}.values())
 
 
-def name_candidates(query: Query) -> list[SearchEntry]:
-    """Index rows worth ranking for the whole query as a name, at most three queries."""
+def name_candidates(query: Query, texts: bool = True) -> list[SearchEntry]:
+    """Index rows worth ranking for the whole query as a name, at most three queries
+    (two without `texts`, for suggestions of names)."""
     if not query.compact:
         return []
     vendor = _vendor_queries()
@@ -280,7 +281,7 @@ def name_candidates(query: Query) -> list[SearchEntry]:
     pieces = query.substring_pieces()
     if pieces:
         rows += _fetch(*vendor.substring(pieces))
-    if query.content_words:
+    if texts and query.content_words:
         rows += _fetch(*vendor.texts(query.content_words, every=True))
     return _unique(rows)
 
@@ -485,9 +486,9 @@ def _names_site_drug(entry: DictionaryEntry, site_results: list[Result]) -> bool
     return any(compact(normalize(r.title)) in keys for r in site_results)
 
 
-def _search_name(query: Query) -> SearchOutcome:
+def _search_name(query: Query, texts: bool = True) -> SearchOutcome:
     """Steps 2 and 5: the whole query as a name."""
-    rows = name_candidates(query)
+    rows = name_candidates(query, texts)
     results = rank(query, rows)
     outcome = SearchOutcome(query, results, name=query.text.strip())
     guarded = _guard_drug_name(query, outcome)
@@ -622,20 +623,24 @@ def _treatments_first(query: Query, outcome: SearchOutcome) -> SearchOutcome:
 # --- the search -------------------------------------------------------------------
 
 
-def search_entries(text: str) -> SearchOutcome:
-    """Search everything a visitor may type; see the module docstring for the steps."""
+def search_entries(text: str, names_only: bool = False) -> SearchOutcome:
+    """Search everything a visitor may type; see the module docstring for the steps.
+
+    `names_only` (suggestions as you type): only entries a name of which matches, found
+    without reading texts or ranking a phrase.
+    """
     query = Query.parse(text or "")
-    outcome = _search_name(query)
+    outcome = _search_name(query, texts=not names_only)
     if outcome.found_by_name or outcome.unlisted_drug:
         return outcome
     core = query.core
     if core is not query:
-        core_outcome = _search_name(core)
+        core_outcome = _search_name(core, texts=not names_only)
         if core_outcome.found_by_name or core_outcome.unlisted_drug or len(query.specific) < 2:
             if query.wants_treatment and not _names_a_drug(core, core_outcome):
                 core_outcome = _treatments_first(query, core_outcome)
             core_outcome.query = query
             return core_outcome if core_outcome.results or core_outcome.unlisted_drug else outcome
-    if len(query.specific) >= 2:
+    if len(query.specific) >= 2 and not names_only:
         return _search_phrase(query)
     return outcome

@@ -43,10 +43,32 @@ class Result:
     term: str
     tier: int
     score: float
-    highlighted_term: SafeString = mark_safe("")
-    snippet: SafeString = mark_safe("")
     # What the entry is used to treat matched the query too.
     treats: bool = False
+    # The query words to mark, and the query without spaces (a one-word name equal to it
+    # is marked whole). The HTML is made when a page shows the result, not for every one.
+    marks: tuple[str, ...] = ()
+    whole_query: str = ""
+    marked_term: SafeString | None = None
+
+    @property
+    def highlighted_term(self) -> SafeString:
+        """The name that matched, escaped, the words of the query marked."""
+        if self.marked_term is None:
+            if self.field in TEXT_FIELDS:
+                self.marked_term = mark_safe("")
+            else:
+                norm = normalize(self.term)
+                whole = compact(norm) == self.whole_query and " " not in norm
+                self.marked_term = highlight(self.term, self.marks, whole=whole)
+        return self.marked_term
+
+    @property
+    def snippet(self) -> SafeString:
+        """For a text that matched: a window of it around the query's words, marked."""
+        if self.field not in TEXT_FIELDS:
+            return mark_safe("")
+        return snippet(self.term, tuple(w for w in self.marks if len(w) >= 2))
 
     @property
     def kind_label(self) -> str:
@@ -148,20 +170,16 @@ def present(row: SearchEntry, tier: int, score: float, words: tuple[str, ...], w
     `words` are the query words to mark; `whole` is the query without spaces: a one-word
     name that equals it is marked as a whole.
     """
-    result = Result(
+    return Result(
         **entry_of(row),
         field=row.field,
         alias_kind=row.alias_kind,
         term=row.term,
         tier=tier,
         score=score,
+        marks=words,
+        whole_query=whole,
     )
-    if row.field in TEXT_FIELDS:
-        result.snippet = snippet(row.term, tuple(w for w in words if len(w) >= 2))
-    else:
-        is_whole = row.compact == whole and " " not in row.norm
-        result.highlighted_term = highlight(row.term, words, whole=is_whole)
-    return result
 
 
 def named_by(row: SearchEntry, term: str) -> Result:
@@ -173,5 +191,5 @@ def named_by(row: SearchEntry, term: str) -> Result:
         term=term,
         tier=EXACT_ALIAS,
         score=1.0,
-        highlighted_term=format_html("<mark>{}</mark>", term),
+        marked_term=format_html("<mark>{}</mark>", term),
     )

@@ -24,7 +24,7 @@ from causes.models import (
     DrugAlias,
     Mechanism,
 )
-from causes.search import NAME_FIELDS, search_entries
+from causes.search import FUZZY, NAME_FIELDS, search_entries
 from site_config.errors import DATABASE_UNAVAILABLE
 
 
@@ -163,7 +163,7 @@ def suggest(request):
         errors = [str(e) for e in form.errors.get("q", [])] or ["Invalid query."]
         return JsonResponse({"error": errors[0]}, status=400)
     query = form.cleaned_data["q"]
-    results = search_entries(query).results if query else []
+    results = search_entries(query, names_only=True).results if query else []
     suggestions = [
         {
             "label": r.term if r.field in ("alias", "brand") else r.title,
@@ -173,7 +173,7 @@ def suggest(request):
             "why": r.suggestion_text,
         }
         for r in results
-        if r.field in NAME_FIELDS
+        if r.field in NAME_FIELDS and r.tier <= FUZZY
     ][:SUGGESTION_COUNT]
     return JsonResponse({"query": query, "suggestions": suggestions})
 

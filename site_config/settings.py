@@ -55,6 +55,8 @@ MIDDLEWARE = [
     # Serves anonymous public pages from the shared cache, before anything below runs;
     # a stored page keeps the headers the middleware below added.
     "site_config.page_cache.middleware.PageCacheMiddleware",
+    # The suggestions (LEAN_PATHS) are answered here, without the middleware below.
+    "site_config.middleware.LeanPathMiddleware",
     "csp.middleware.CSPMiddleware",
     "site_config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +69,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it watches logins and answers lock-outs.
     "axes.middleware.AxesMiddleware",
 ]
+
+# GET views that read no session, user, CSRF token or message: answered by
+# LeanPathMiddleware without the middleware below it (site_config/middleware.py).
+LEAN_PATHS = ["causes:suggest", "causes:search"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
