@@ -19,6 +19,7 @@ import functools
 import gc
 import importlib.util
 import itertools
+import multiprocessing
 import pickle
 import unicodedata
 from array import array
@@ -72,11 +73,23 @@ class _Table:
     """Records sorted by their first field, in one string, found by binary search: the
     whole dictionary in a few MiB, where a dict of its 95,000 names takes ten times that."""
 
-    def __init__(self, records: list[str]):
-        self.text = RECORD.join(records)
-        self.starts = array(
-            "I", itertools.accumulate((len(r) + 1 for r in records[:-1]), initial=0)
-        )
+    def __init__(self, text: str, starts: array):
+        self.text = text
+        self.starts = starts
+
+    @classmethod
+    def of(cls, records: list[str]) -> "_Table":
+        starts = itertools.accumulate((len(r) + 1 for r in records[:-1]), initial=0)
+        return cls(RECORD.join(records), array("I", starts))
+
+    def parts(self) -> tuple[str, bytes]:
+        return self.text, self.starts.tobytes()
+
+    @classmethod
+    def from_parts(cls, text: str, starts: bytes) -> "_Table":
+        table = array("I")
+        table.frombytes(starts)
+        return cls(text, table)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -155,6 +168,25 @@ def _records(text: str) -> Iterator[str]:
 
 @functools.cache
 def _names() -> _Names:
+    """The dictionary's two tables, built in a child process: building them leaves the
+    Python heap fragmented (some 60 MiB a worker never gets back, measured), and only the
+    finished tables, a few MiB of text, come back from the child."""
+    try:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(1) as pool:
+            keys, medicines = pool.apply(_built_tables)
+    except (OSError, AssertionError, multiprocessing.ProcessError):
+        # No child process here (a daemonic process, a sandbox): build in this one.
+        keys, medicines = _built_tables()
+    return _Names(keys=_Table.from_parts(*keys), medicines=_Table.from_parts(*medicines))
+
+
+def _built_tables() -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+    names = _build_names()
+    return names.keys.parts(), names.medicines.parts()
+
+
+def _build_names() -> _Names:
     names_text, medicines_text = _load_package_names()
     gc.collect()
     info = {}
@@ -184,8 +216,10 @@ def _names() -> _Names:
         for canonical, i in numbers.items()
     ]
     names = _Names(
-        keys=_Table(sorted(f"{k}{FIELD}{','.join(map(str, sorted(v)))}" for k, v in keys.items())),
-        medicines=_Table(sorted(medicines)),
+        keys=_Table.of(
+            sorted(f"{k}{FIELD}{','.join(map(str, sorted(v)))}" for k, v in keys.items())
+        ),
+        medicines=_Table.of(sorted(medicines)),
     )
     del info, numbers, variants, keys, medicines
     _give_memory_back()

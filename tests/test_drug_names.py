@@ -3,7 +3,9 @@ confused (issue 10)."""
 
 import re
 import socket
+import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
@@ -69,6 +71,10 @@ def test_loading_reads_the_data_file_without_the_network_or_the_package(monkeypa
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     drug_dictionary._names.cache_clear()
+    # The build runs in a child process; here it runs in this one, under the patch.
+    monkeypatch.setattr(
+        drug_dictionary.multiprocessing, "get_context", mock.Mock(side_effect=OSError)
+    )
     try:
         assert drug_dictionary.data_file().is_file()
         assert drug_dictionary.lookup("metamizole").name == "Dipyrone"
@@ -76,6 +82,23 @@ def test_loading_reads_the_data_file_without_the_network_or_the_package(monkeypa
         drug_dictionary._names.cache_clear()
     # Importing the package builds a fuzzy index of some 300 MiB: never done here.
     assert "drug_named_entity_recognition" not in sys.modules
+
+
+def test_a_process_holds_the_dictionary_in_a_few_mib():
+    """Built in a child process: this one keeps only the finished tables (it kept some
+    65 MiB of fragmented heap when it built them itself)."""
+    script = (
+        "import sys; sys.path.insert(0, '.')\n"
+        "def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20\n"
+        "from causes import drug_dictionary as d\n"
+        "before = rss(); d.load(); print(rss() - before)\n"
+    )
+    grown = float(
+        subprocess.run(
+            [sys.executable, "-c", script], check=True, capture_output=True, text=True
+        ).stdout
+    )
+    assert grown < 25, f"{grown:.0f} MiB"
 
 
 # --- search: look-alike names never confused ---------------------------------------
