@@ -19,8 +19,10 @@ import functools
 import gc
 import importlib.util
 import itertools
-import multiprocessing
+import os
 import pickle
+import subprocess
+import sys
 import unicodedata
 from array import array
 from collections.abc import Iterator
@@ -170,15 +172,24 @@ def _records(text: str) -> Iterator[str]:
 def _names() -> _Names:
     """The dictionary's two tables, built in a child process: building them leaves the
     Python heap fragmented (some 60 MiB a worker never gets back, measured), and only the
-    finished tables, a few MiB of text, come back from the child."""
+    finished tables, a few MiB of text, come back from the child. (A fresh interpreter,
+    not multiprocessing: that would import the caller's main script again.)"""
     try:
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(1) as pool:
-            keys, medicines = pool.apply(_built_tables)
-    except (OSError, AssertionError, multiprocessing.ProcessError):
-        # No child process here (a daemonic process, a sandbox): build in this one.
+        keys, medicines = _tables_from_child()
+    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, ValueError):
+        # No child process here (a sandbox): build in this one.
         keys, medicines = _built_tables()
     return _Names(keys=_Table.from_parts(*keys), medicines=_Table.from_parts(*medicines))
+
+
+def _tables_from_child() -> tuple:
+    code = "import sys, pickle; from causes.drug_dictionary import _built_tables; "
+    code += "sys.stdout.buffer.write(pickle.dumps(_built_tables()))"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    child = subprocess.run(  # noqa: S603 (this interpreter, a fixed command)
+        [sys.executable, "-c", code], capture_output=True, check=True, env=env, timeout=120
+    )
+    return pickle.loads(child.stdout)  # noqa: S301 (our own child's output)
 
 
 def _built_tables() -> tuple[tuple[str, bytes], tuple[str, bytes]]:

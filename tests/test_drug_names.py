@@ -72,9 +72,7 @@ def test_loading_reads_the_data_file_without_the_network_or_the_package(monkeypa
     monkeypatch.setattr(socket, "create_connection", refuse)
     drug_dictionary._names.cache_clear()
     # The build runs in a child process; here it runs in this one, under the patch.
-    monkeypatch.setattr(
-        drug_dictionary.multiprocessing, "get_context", mock.Mock(side_effect=OSError)
-    )
+    monkeypatch.setattr(drug_dictionary, "_tables_from_child", mock.Mock(side_effect=OSError))
     try:
         assert drug_dictionary.data_file().is_file()
         assert drug_dictionary.lookup("metamizole").name == "Dipyrone"
