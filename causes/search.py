@@ -186,6 +186,12 @@ class _CandidateQueries(ABC):
 
     table = SearchEntry._meta.db_table
 
+    @property
+    def columns(self) -> str:
+        """The model's columns (a table may hold more: PostgreSQL's stored words)."""
+        quote = connection.ops.quote_name
+        return ", ".join(f"e.{quote(f.column)}" for f in SearchEntry._meta.concrete_fields)
+
     @abstractmethod
     def prefix(self, query: Query) -> tuple[str, list]:
         """Names that start with the whole query."""
@@ -204,7 +210,7 @@ class _SQLiteQueries(_CandidateQueries):
         # GLOB is case-sensitive, so SQLite can use the B-tree index on compact;
         # normalised text holds only [a-z0-9], so nothing needs escaping.
         sql = (
-            f"SELECT e.* FROM {self.table} e WHERE e.compact GLOB %s "
+            f"SELECT {self.columns} FROM {self.table} e WHERE e.compact GLOB %s "
             "ORDER BY length(e.compact), e.compact LIMIT %s"
         )
         return sql, [query.compact + "*", CANDIDATE_LIMIT]
@@ -219,7 +225,7 @@ class _SQLiteQueries(_CandidateQueries):
 
     def _fts(self, kind, match):
         sql = (
-            f"SELECT e.* FROM {self.table} e JOIN ("
+            f"SELECT {self.columns} FROM {self.table} e JOIN ("
             f"  SELECT rowid, rank FROM {self.table}_{kind} WHERE {self.table}_{kind} MATCH %s"
             "  ORDER BY rank LIMIT %s"
             ") t ON t.rowid = e.id"
@@ -230,7 +236,7 @@ class _SQLiteQueries(_CandidateQueries):
 class _PostgreSQLQueries(_CandidateQueries):
     def prefix(self, query):
         sql = (
-            f"SELECT e.* FROM {self.table} e WHERE e.compact LIKE %s "
+            f"SELECT {self.columns} FROM {self.table} e WHERE e.compact LIKE %s "
             'ORDER BY length(e.compact), e.compact COLLATE "C" LIMIT %s'
         )
         return sql, [query.compact + "%", CANDIDATE_LIMIT]
@@ -242,7 +248,7 @@ class _PostgreSQLQueries(_CandidateQueries):
         matched = " + ".join("(e.compact LIKE %s)::int" for _ in pieces)
         patterns = [f"%{p}%" for p in pieces]
         sql = (
-            f"SELECT e.* FROM {self.table} e "
+            f"SELECT {self.columns} FROM {self.table} e "
             f"WHERE e.field NOT IN ('summary', 'uses') AND ({likes}) "
             f'ORDER BY {matched} DESC, length(e.compact), e.compact COLLATE "C" LIMIT %s'
         )
@@ -251,9 +257,9 @@ class _PostgreSQLQueries(_CandidateQueries):
     def texts(self, words, every):
         tsquery = (" & " if every else " | ").join(f"{w}:*" for w in words)
         sql = (
-            f"SELECT e.* FROM {self.table} e "
+            f"SELECT {self.columns} FROM {self.table} e "
             "WHERE e.field IN ('summary', 'uses') "
-            "AND to_tsvector('simple', e.norm) @@ to_tsquery('simple', %s) "
+            "AND e.norm_words @@ to_tsquery('simple', %s) "
             "ORDER BY length(e.norm), e.id LIMIT %s"
         )
         return sql, [tsquery, CANDIDATE_LIMIT]
