@@ -435,16 +435,18 @@ def suggest_spelling(query: Query, rows: list[SearchEntry], results: list[Result
 
 
 def _listed_drug(entry: DictionaryEntry) -> SearchEntry | None:
-    """A row of the drug entry that goes by one of this medicine's names, if any."""
-    return (
-        SearchEntry.objects.filter(
-            target_kind=TargetKind.DRUG,
-            field__in=[MatchField.NAME, MatchField.BRAND],
-            compact__in=drug_dictionary.name_keys(entry),
-        )
-        .order_by("title", "target_id")
-        .first()
-    )
+    """A row of the drug entry that goes by one of this medicine's names, if any.
+
+    Rows are found by their names alone, so the database uses the index on `compact`
+    (given the kind too, SQLite chose the index on kind, and read every drug's rows).
+    """
+    rows = SearchEntry.objects.filter(compact__in=drug_dictionary.name_keys(entry))
+    drugs = [
+        row
+        for row in rows
+        if row.target_kind == TargetKind.DRUG and row.field in (MatchField.NAME, MatchField.BRAND)
+    ]
+    return min(drugs, key=lambda row: (row.title, row.target_id), default=None)
 
 
 def _guard_drug_name(query: Query, outcome: SearchOutcome) -> SearchOutcome:
