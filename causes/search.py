@@ -308,7 +308,7 @@ def phrase_candidates(query: Query) -> list[SearchEntry]:
     where = Q()
     for kind, ids in targets.items():
         where |= Q(target_kind=kind, target_id__in=ids)
-    return list(SearchEntry.objects.filter(where))
+    return list(SearchEntry.objects.filter(where).order_by())  # (no sort: see _listed_drug)
 
 
 def _preselect(query: Query, rows: list[SearchEntry]) -> list[SearchEntry]:
@@ -438,9 +438,10 @@ def _listed_drug(entry: DictionaryEntry) -> SearchEntry | None:
     """A row of the drug entry that goes by one of this medicine's names, if any.
 
     Rows are found by their names alone, so the database uses the index on `compact`
-    (given the kind too, SQLite chose the index on kind, and read every drug's rows).
+    (given the kind too, SQLite chose the index on kind, and read every drug's rows),
+    and unsorted (sorted by id, PostgreSQL planned parallel workers, 8 ms to start).
     """
-    rows = SearchEntry.objects.filter(compact__in=drug_dictionary.name_keys(entry))
+    rows = SearchEntry.objects.filter(compact__in=drug_dictionary.name_keys(entry)).order_by()
     drugs = [
         row
         for row in rows
