@@ -1,47 +1,80 @@
-"""The lean path (site_config/middleware.py): a GET of the search page or the suggestions
-skips the middleware below the page cache (sessions, CSRF, auth, messages, history, lock-out),
-which those views never read, and still carries every header the full stack adds."""
+"""The suggestions and the search page skip the session, CSRF, auth, messages, history and
+lock-out middleware (site_config.middleware.LeanPathMiddleware), and still answer with
+every header, every error page and every method rule they had."""
+
+from unittest import mock
 
 import pytest
-from django.conf import settings
+from django.db import OperationalError
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-LEAN_URLS = ["/search/?q=clozaril", "/search/suggest?q=cloz"]
+LEAN = ["/search/suggest?q=cloz", "/search/?q=clozaril"]
 
 
-@pytest.mark.parametrize("url", LEAN_URLS)
-def test_a_lean_answer_has_the_headers_of_the_full_stack(client, url):
-    lean = client.get(url)
-    full = client.get("/causes/lupus/")
-    assert lean.status_code == 200
-    for header in [
-        "Content-Security-Policy",
-        "Permissions-Policy",
-        "X-Frame-Options",
-        "X-Content-Type-Options",
-        "Referrer-Policy",
-    ]:
-        assert lean.headers.get(header) == full.headers.get(header), header
-    assert int(lean.headers["Content-Length"]) == len(lean.content)
+class RefuseMiddleware:
+    """Placed last: any request that reaches it fails."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise AssertionError("the lean path should not reach the middleware below it")
 
 
-@pytest.mark.parametrize("url", LEAN_URLS)
-def test_a_lean_answer_runs_none_of_the_middleware_below_it(client, url):
-    """No session is read and no CSRF cookie set: the page is the same for everyone."""
+@pytest.fixture
+def refuse_below(settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.test_lean_paths.RefuseMiddleware"]
+
+
+@pytest.mark.parametrize("url", LEAN)
+def test_a_lean_get_skips_the_middleware_below(client, refuse_below, url):
     response = client.get(url)
-    assert "Cookie" not in response.headers.get("Vary", "")
-    assert settings.CSRF_COOKIE_NAME not in response.cookies
-    assert settings.SESSION_COOKIE_NAME not in response.cookies
-
-
-def test_other_methods_on_a_lean_path_go_down_the_whole_stack(client):
-    """A POST to the suggestions meets CSRF and the view's own 405, as before."""
-    assert client.post("/search/suggest", {"q": "cloz"}).status_code in (403, 405)
-
-
-def test_a_logged_in_editor_gets_the_same_search_page(client, editor):
-    client.force_login(editor)
-    response = client.get("/search/", {"q": "clozaril"})
     assert response.status_code == 200
-    assert 'href="/drugs/clozapine/"' in response.content.decode()
+    assert response["Content-Length"] == str(len(response.content))
+
+
+def test_other_pages_and_methods_go_down_the_whole_stack(client, refuse_below):
+    client.raise_request_exception = False
+    assert client.get("/causes/lupus/").status_code == 500
+    assert client.post("/search/suggest", {"q": "lupus"}).status_code == 500
+    assert client.get("/search/suggest/?q=lupus").status_code == 500  # not the same path
+
+
+@pytest.mark.parametrize("url", LEAN)
+def test_lean_answers_carry_every_security_header(client, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+
+
+@pytest.mark.parametrize("url", LEAN)
+def test_a_lean_answer_is_the_whole_stacks_answer(settings, url):
+    lean = Client().get(url)
+    settings.LEAN_PATHS = []
+    full = Client().get(url)  # a new client builds its middleware from the settings
+    assert sorted(lean.headers.items()) == sorted(full.headers.items())
+    assert lean.content == full.content
+
+
+@pytest.mark.parametrize("url", LEAN)
+def test_a_database_outage_on_a_lean_path_is_the_503_page(client, url):
+    client.raise_request_exception = False
+    with mock.patch("causes.views.search_entries", side_effect=OperationalError("down")):
+        response = client.get(url)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "120"
+
+
+def test_the_suggestions_still_answer_only_get(client):
+    assert client.post("/search/suggest", {"q": "lupus"}).status_code == 405
+    assert client.head("/search/suggest?q=lupus").status_code == 405
