@@ -14,6 +14,9 @@ Step by step:
      brand > prefix > typo > what it is used to treat > mentioned in the text; then by
      closeness, kind and title, so both databases give the same order.
    A query that names an entry this way is answered here: single names rank as always.
+   The candidates of the whole query and of its meaningful words (step 3) are read in one
+   statement, a UNION of the candidate queries (`_fetch`); the whole query's texts only
+   when they can matter (see `search_entries`).
 3. Otherwise, if the query has words that carry no meaning here, search its meaningful
    words as a name the same way ("valcyte 450 mg" is "valcyte"). When the visitor asks for
    a treatment ("rheumatoid arthritis medication"), entries used to treat those words rank
@@ -79,6 +82,7 @@ CANDIDATE_LIMIT = 200
 # Entries a phrase is scored on in full (each brings all its index rows).
 PHRASE_ENTRIES = 60
 KIND_ORDER = {kind: i for i, kind in enumerate(TargetKind.values)}
+FIELD_ORDER = {field: i for i, field in enumerate(MatchField.values)}
 NAME_FIELDS = (MatchField.NAME, MatchField.ALIAS, MatchField.BRAND)
 
 
@@ -186,7 +190,7 @@ class _CandidateQueries(ABC):
 
     table = SearchEntry._meta.db_table
 
-    @property
+    @functools.cached_property
     def columns(self) -> str:
         """The model's columns (a table may hold more: PostgreSQL's stored words)."""
         quote = connection.ops.quote_name
@@ -267,43 +271,76 @@ class _PostgreSQLQueries(_CandidateQueries):
         return sql, [tsquery, CANDIDATE_LIMIT]
 
 
+_VENDOR_QUERIES = {"postgresql": _PostgreSQLQueries(), "sqlite": _SQLiteQueries()}
+
+
 def _vendor_queries() -> _CandidateQueries:
-    return _PostgreSQLQueries() if connection.vendor == "postgresql" else _SQLiteQueries()
+    return _VENDOR_QUERIES[connection.vendor]
 
 
-def _fetch(sql: str, params: list) -> list[SearchEntry]:
-    return list(SearchEntry.objects.raw(sql, params))
+Part = tuple[str, list]  # one candidate query: its SQL and parameters
+
+
+def _fetch(parts: list[Part]) -> list[list[SearchEntry]]:
+    """The rows of each candidate query, all read in one statement (one round trip)."""
+    if not parts:
+        return []
+    # Each part is wrapped as a subquery, so its own ORDER BY and LIMIT keep their meaning.
+    sql = " UNION ALL ".join(
+        f"SELECT p{i}.*, {i} AS part FROM ({part_sql}) p{i}"
+        for i, (part_sql, _) in enumerate(parts)
+    )
+    params = [param for _, part_params in parts for param in part_params]
+    fetched: list[list[SearchEntry]] = [[] for _ in parts]
+    for row in SearchEntry.objects.raw(sql, params):
+        fetched[row.part].append(row)
+    return fetched
 
 
 def _unique(rows: list[SearchEntry]) -> list[SearchEntry]:
     return list({row.id: row for row in rows}.values())
 
 
-def name_candidates(query: Query, texts: bool = True) -> list[SearchEntry]:
-    """Index rows worth ranking for the whole query as a name, at most three queries
-    (two without `texts`, for suggestions of names)."""
+def _joined(fetched: list[list[SearchEntry]]) -> list[SearchEntry]:
+    return _unique([row for rows in fetched for row in rows])
+
+
+def name_parts(query: Query, texts: bool = True) -> list[Part]:
+    """The candidate queries for the whole query as a name: names that start with it,
+    names that hold a piece of it and, with `texts`, texts that hold all its words."""
     if not query.compact:
         return []
     vendor = _vendor_queries()
-    rows = _fetch(*vendor.prefix(query))
-    pieces = query.substring_pieces()
-    if pieces:
-        rows += _fetch(*vendor.substring(pieces))
-    if texts and query.content_words:
-        rows += _fetch(*vendor.texts(query.content_words, every=True))
-    return _unique(rows)
+    parts = [vendor.prefix(query)]
+    if pieces := query.substring_pieces():
+        parts.append(vendor.substring(pieces))
+    if texts:
+        parts += text_parts(query)
+    return parts
+
+
+def text_parts(query: Query) -> list[Part]:
+    """Texts holding every content word of the query (no query without such words)."""
+    if not query.content_words:
+        return []
+    return [_vendor_queries().texts(query.content_words, every=True)]
+
+
+def name_candidates(query: Query, texts: bool = True) -> list[SearchEntry]:
+    """Index rows worth ranking for the whole query as a name, in one statement."""
+    return _joined(_fetch(name_parts(query, texts)))
 
 
 def phrase_candidates(query: Query) -> list[SearchEntry]:
-    """Every index row of the entries that match any specific word (three queries)."""
+    """Every index row of the entries that match any specific word (two statements)."""
     vendor = _vendor_queries()
     pieces = sorted({p for w in query.specific for p in Query.parse(w).substring_pieces()})
-    rows = _fetch(*vendor.substring(pieces)) if pieces else []
+    parts = [vendor.substring(pieces)] if pieces else []
     text_words = tuple(w for w in query.specific if len(w) >= 2)
     if text_words:
-        rows += _fetch(*vendor.texts(text_words, every=False))
+        parts.append(vendor.texts(text_words, every=False))
     targets: dict[str, set[int]] = {}
-    for row in _preselect(query, _unique(rows)):
+    for row in _preselect(query, _joined(_fetch(parts))):
         targets.setdefault(row.target_kind, set()).add(row.target_id)
     if not targets:
         return []
@@ -348,16 +385,18 @@ def _text_match(query: Query, row: SearchEntry) -> tuple[int, float] | None:
     words = row.norm.split()
     firsts = []
     for q in wanted:
-        positions = [i for i, w in enumerate(words) if w.startswith(q)]
-        if not positions:
+        first = next((i for i, w in enumerate(words) if w.startswith(q)), None)
+        if first is None:
             return None
-        firsts.append(positions[0])
+        firsts.append(first)
     n = len(wanted)
-    phrase = any(
-        all(words[i + j].startswith(q) for j, q in enumerate(wanted))
-        for i in range(len(words) - n + 1)
+    # A phrase: the query's words in order, from some word that starts with the first.
+    phrase = n > 1 and any(
+        words[i].startswith(wanted[0])
+        and all(words[i + j].startswith(q) for j, q in enumerate(wanted[1:], 1))
+        for i in range(firsts[0], len(words) - n + 1)
     )
-    score = (0.5 if phrase and n > 1 else 0.0) + 0.5 / (1 + min(firsts) / 20)
+    score = (0.5 if phrase else 0.0) + 0.5 / (1 + min(firsts) / 20)
     return (USES if row.field == MatchField.USES else SUMMARY), score
 
 
@@ -393,7 +432,7 @@ def _best_per_entry(matches) -> list[tuple[SearchEntry, int, float]]:
     best: dict[tuple[str, int], tuple[tuple, SearchEntry, int, float]] = {}
     for row, tier, score in matches:
         # Within one entry, its own name beats an alias or brand of the same tier.
-        key = (tier, MatchField.values.index(row.field), -score, row.term.casefold())
+        key = (tier, FIELD_ORDER[row.field], -score, row.term.casefold())
         target = (row.target_kind, row.target_id)
         if target not in best or key < best[target][0]:
             best[target] = (key, row, tier, score)
@@ -497,9 +536,8 @@ def _names_site_drug(entry: DictionaryEntry, site_results: list[Result]) -> bool
     return any(compact(normalize(r.title)) in keys for r in site_results)
 
 
-def _search_name(query: Query, texts: bool = True) -> SearchOutcome:
-    """Steps 2 and 5: the whole query as a name."""
-    rows = name_candidates(query, texts)
+def _search_name(query: Query, rows: list[SearchEntry]) -> SearchOutcome:
+    """Steps 2 and 5: the whole query as a name, ranked among these candidate rows."""
     results = rank(query, rows)
     outcome = SearchOutcome(query, results, name=query.text.strip())
     guarded = _guard_drug_name(query, outcome)
@@ -641,12 +679,24 @@ def search_entries(text: str, names_only: bool = False) -> SearchOutcome:
     without reading texts or ranking a phrase.
     """
     query = Query.parse(text or "")
-    outcome = _search_name(query, texts=not names_only)
-    if outcome.found_by_name or outcome.unlisted_drug:
-        return outcome
     core = query.core
+    # The whole query's texts are only read when its core has no words to read them by:
+    # a text holding every word of the query holds every word of its core, and only a
+    # name found for the whole query (never a text) is answered before the core's.
+    whole_texts = not names_only and (core is query or not core.content_words)
+    # The candidates of the whole query and of its core, read in one round trip.
+    parts = name_parts(query, texts=whole_texts)
+    core_parts = name_parts(core, texts=not names_only) if core is not query else []
+    fetched = _fetch(parts + core_parts)
+    rows = _joined(fetched[: len(parts)])
+    outcome = _search_name(query, rows)
+    if outcome.found_by_name or outcome.unlisted_drug:
+        if not whole_texts and not names_only:
+            # Named as a whole after all ("low white count"): its texts too, as any name.
+            outcome = _search_name(query, _joined([rows, *_fetch(text_parts(query))]))
+        return outcome
     if core is not query:
-        core_outcome = _search_name(core, texts=not names_only)
+        core_outcome = _search_name(core, _joined(fetched[len(parts) :]))
         if core_outcome.found_by_name or core_outcome.unlisted_drug or len(query.specific) < 2:
             if query.wants_treatment and not _names_a_drug(core, core_outcome):
                 core_outcome = _treatments_first(query, core_outcome)

@@ -134,7 +134,7 @@ def snippet(text: str, words: tuple[str, ...], width: int = 160) -> SafeString:
     """A window of the text around the first word that starts with a query word."""
     start = 0
     for m in _WORD.finditer(text):
-        if any(compact(normalize(m.group())).startswith(q) for q in words):
+        if compact(normalize(m.group())).startswith(words):  # (a tuple: any of them)
             start = m.start()
             break
     if start > width // 3:
