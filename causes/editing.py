@@ -17,12 +17,23 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from causes import rules, snapshots
 from causes.content import declaration
-from causes.models import PendingChange, Revision, RevisionAction, Source, Status
+from causes.citations import CITED_FIELDS
+from causes.models import (
+    Article,
+    Cause,
+    Drug,
+    Mechanism,
+    PendingChange,
+    Revision,
+    RevisionAction,
+    Source,
+    Status,
+)
 from causes.rules import Refusal
 
 
@@ -149,6 +160,24 @@ def _check(current: Edit, entry, after: dict) -> None:
         rules.check_source_change(
             actor, entry, published_citations(entry), current.live["fields"]["title"]
         )
+        old_slug = current.live["fields"]["slug"]
+        rules.check_source_slug_kept(old_slug, after["fields"]["slug"], texts_citing(old_slug))
+    if "sources" in after["m2m"] and any(f in after["fields"] for f in CITED_FIELDS):
+        attached = Source.objects.filter(pk__in=after["m2m"]["sources"])
+        rules.check_citations(model, after, list(attached.values_list("slug", flat=True)))
+
+
+def texts_citing(slug: str) -> list[str]:
+    """The entries (drafts too) whose texts cite the source by this slug, by name."""
+    marker = f"[{slug}]"
+    names = []
+    for model in (Cause, Drug, Article, Mechanism):
+        fields = [f.name for f in model._meta.concrete_fields if f.name in CITED_FIELDS]
+        where = Q()
+        for name in fields:
+            where |= Q(**{f"{name}__contains": marker})
+        names += [str(entry) for entry in model._base_manager.filter(where)]
+    return names
 
 
 def published_citations(source) -> int:
@@ -355,6 +384,10 @@ def delete_blockers(entry) -> list[str]:
     if not isinstance(entry, Source):
         return []
     reasons = []
+    try:
+        rules.check_source_not_cited(texts_citing(entry.slug), str(entry))
+    except Refusal as refusal:
+        reasons.append(refusal.messages[0])
     for related in ("causes", "drugs"):
         cited = getattr(entry, related).filter(status=Status.PUBLISHED).values("pk")
         counted = getattr(entry, related).model._base_manager.filter(pk__in=cited)

@@ -28,6 +28,7 @@ from causes.models import (
     SearchEntry,
     TargetKind,
 )
+from causes.citations import without_markers
 from causes.text import compact, normalize
 
 COMPACT_MAX = SearchEntry._meta.get_field("compact").max_length
@@ -70,9 +71,12 @@ def _rows_for(kind, entry, title, description, context, aliases=(), brands=(), t
     ]
     rows += [_row(kind, entry, MatchField.BRAND, b, title, description, context) for b in brands]
     rows += [
-        _row(kind, entry, MatchField.SUMMARY, t, title, description, context) for t in texts if t
+        _row(kind, entry, MatchField.SUMMARY, without_markers(t), title, description, context)
+        for t in texts
+        if t
     ]
     if uses:
+        uses = without_markers(uses)
         rows.append(_row(kind, entry, MatchField.USES, uses, title, description, context))
     return [r for r in rows if r is not None]
 
@@ -88,7 +92,7 @@ def cause_rows(cause: Cause, mechanisms=None, aliases=None) -> list[SearchEntry]
         cause.category.name,
         mechanism_context(mechanisms),
         aliases=[(a.name, a.kind) for a in aliases],
-        texts=[cause.summary, cause.source_wording],
+        texts=[cause.summary, cause.advice, cause.source_wording],
         uses=cause.used_to_treat,
     )
 
@@ -106,7 +110,7 @@ def drug_rows(drug: Drug, mechanisms=None, aliases=None, brands=None) -> list[Se
         f"{drug.cause.category.name} · {mechanism_context(mechanisms)}",
         aliases=[(a.name, a.kind) for a in aliases],
         brands=[b.name for b in brands],
-        texts=[drug.summary],
+        texts=[drug.summary, drug.advice],
         uses=drug.used_to_treat,
     )
 

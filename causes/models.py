@@ -97,6 +97,12 @@ def stale_message(entry) -> str:
     )
 
 
+class SourceAccess(models.TextChoices):
+    FULL = "full", "Full text read"
+    ABSTRACT = "abstract", "Abstract only"
+    UNCONFIRMED = "unconfirmed", "Title not confirmed"
+
+
 class Source(SlugNaturalKeyMixin, Versioned):
     """A citation shared by many entries."""
 
@@ -108,7 +114,18 @@ class Source(SlugNaturalKeyMixin, Versioned):
         max_length=200, help_text="Who published it: a journal, a clinic, an agency."
     )
     url = models.URLField(max_length=500, help_text="Where a reader can check it.")
-    accessed = models.DateField(help_text="When an editor last opened and checked it.")
+    accessed = models.DateField(
+        help_text="The date an editor really opened and read it (not the date it was added)."
+    )
+    access = models.CharField(
+        max_length=12,
+        choices=SourceAccess,
+        default=SourceAccess.FULL,
+        help_text=(
+            "How much of it was read: the full text, only the abstract, or a page whose title "
+            "could not be confirmed. Shown to readers beside the source."
+        ),
+    )
 
     objects = SlugManager()
     history = HistoricalRecords()
@@ -274,11 +291,41 @@ class Category(Publishable):
         return entry_url("causes:category-detail", self.slug)
 
 
+CITATION_HELP = (
+    " Cite the source of each sentence with its slug in square brackets right after it: "
+    "“…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and "
+    "each slug must be a source attached below; the page shows them as numbered links."
+)
+ADVICE_HELP = (
+    "“What to do”: one to four short sentences of advice specific to this entry that an "
+    "attached source gives (a monitoring schedule, when to call the doctor), with citations."
+    + CITATION_HELP
+    + " Leave empty when no source gives specific advice: the page then links to “When to "
+    "get help” only."
+)
+ORIGIN_HELP = (
+    "“On the source page”: an item of the Mayo Clinic list the site is built on. “Added "
+    "beyond the source page”: an entry added from other sources (the page says so)."
+)
+
+
+class Origin(models.TextChoices):
+    SOURCE_PAGE = "source_page", "On the source page"
+    BEYOND = "beyond_source", "Added beyond the source page"
+
+
+class SourcePageOrigin:
+    @property
+    def in_source_page(self) -> bool:
+        return self.origin == Origin.SOURCE_PAGE
 class ReviewedEntry(Publishable):
     """An entry with medical claims: it carries sources and a review date."""
 
     summary = models.TextField(
-        help_text="Plain language, in our own words, from the sources attached below."
+        help_text=(
+            "Plain language (a reading grade of 8 or lower), in our own words, from the "
+            "sources attached below." + CITATION_HELP
+        )
     )
     last_reviewed = models.DateField(
         null=True,
@@ -316,11 +363,25 @@ USED_TO_TREAT_HELP = (
     "For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, "
     "e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday "
     "name and the medical one; only uses an attached source states. Shown as “Used to treat: "
-    "…” and searched. Leave empty for causes that are not drugs."
+    "…” and searched. Leave empty for causes that are not drugs. Cite the source (the "
+    "label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”."
 )
 
 
-class Cause(ReviewedEntry):
+class ShownAliases:
+    """The aliases a page shows, from the (prefetched) aliases: other names, and related
+    terms apart (misspellings are for search only)."""
+
+    @property
+    def public_names(self):
+        return [a for a in self.aliases.all() if a.is_name]
+
+    @property
+    def related_terms(self):
+        return [a for a in self.aliases.all() if a.kind == AliasKind.RELATED]
+
+
+class Cause(ShownAliases, SourcePageOrigin, ReviewedEntry):
     """One line of the source list: a disease, treatment or drug group."""
 
     name = models.CharField(
@@ -341,7 +402,14 @@ class Cause(ReviewedEntry):
     )
     mechanism_note = models.TextField(
         blank=True,
-        help_text="Shown beside the mechanisms: say plainly when the sources do not establish one.",
+        help_text=(
+            "Shown beside the mechanisms: say plainly when the sources do not establish one, "
+            "or which form of the cause a mechanism applies to." + CITATION_HELP
+        ),
+    )
+    advice = models.TextField("what to do", blank=True, help_text=ADVICE_HELP)
+    origin = models.CharField(
+        max_length=16, choices=Origin, default=Origin.SOURCE_PAGE, help_text=ORIGIN_HELP
     )
     source_wording = models.CharField(
         max_length=300,
@@ -384,7 +452,7 @@ class Cause(ReviewedEntry):
         return self.is_published and self.category.is_published
 
 
-class Drug(ReviewedEntry):
+class Drug(ShownAliases, SourcePageOrigin, ReviewedEntry):
     """A generic drug named under a cause of the Drugs category."""
 
     name = models.CharField(max_length=100, unique=True, help_text="Generic (international) name.")
@@ -405,7 +473,12 @@ class Drug(ReviewedEntry):
         help_text="Only mechanisms a cited source supports for this drug.",
     )
     mechanism_note = models.TextField(
-        blank=True, help_text="Say plainly when the sources do not establish a mechanism."
+        blank=True,
+        help_text="Say plainly when the sources do not establish a mechanism." + CITATION_HELP,
+    )
+    advice = models.TextField("what to do", blank=True, help_text=ADVICE_HELP)
+    origin = models.CharField(
+        max_length=16, choices=Origin, default=Origin.SOURCE_PAGE, help_text=ORIGIN_HELP
     )
     sources = models.ManyToManyField(
         Source, blank=True, related_name="drugs", help_text="Where the facts above come from."
@@ -439,6 +512,12 @@ class BrandNameManager(models.Manager):
         return self.get(name__iexact=name)
 
 
+class BrandMarket(models.TextChoices):
+    US = "us", "Sold in the US"
+    OUTSIDE_US = "outside_us", "Sold outside the US"
+    DISCONTINUED_US = "discontinued_us", "No longer sold in the US"
+
+
 class BrandName(models.Model):
     """A trade name on a pill bottle; belongs to exactly one drug."""
 
@@ -451,6 +530,23 @@ class BrandName(models.Model):
     name = models.CharField(max_length=100, help_text="As printed on the pack, e.g. 'Clozaril'.")
     in_source = models.BooleanField(
         default=True, help_text="Named on the source page (untick for brands from other sources)."
+    )
+    market = models.CharField(
+        max_length=16,
+        choices=BrandMarket,
+        default=BrandMarket.US,
+        help_text=(
+            "Where it is sold, as an attached source of the drug says (DailyMed, the FDA, "
+            "a regulator outside the US). Shown beside the name."
+        ),
+    )
+    market_note = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text=(
+            "Where outside the US, or a short fact: “UK”, “the capsules; the injection is "
+            "still sold”."
+        ),
     )
 
     objects = BrandNameManager()
@@ -477,6 +573,15 @@ class BrandName(models.Model):
 
     natural_key.dependencies = ["causes.drug"]
 
+    @property
+    def market_label(self) -> str:
+        """Beside the name: '' for a current US brand, else 'no longer sold in the US' …"""
+        if self.market == BrandMarket.US:
+            return self.market_note
+        label = BrandMarket(self.market).label
+        label = label[0].lower() + label[1:]  # "no longer sold in the US"
+        return f"{label}: {self.market_note}" if self.market_note else label
+
     def validate_constraints(self, exclude=None):
         """Name the drug that already has this brand, rather than a bare 'already exists'."""
         if not exclude or "name" not in exclude:
@@ -501,6 +606,8 @@ class AliasKind(models.TextChoices):
     LAY_TERM = "lay", "Everyday term"
     SPELLING = "spelling", "Other spelling"
     MISSPELLING = "misspelling", "Common misspelling"
+    # Not the same thing (febrile neutropenia, Felty syndrome): shown apart, still searched.
+    RELATED = "related", "Related term"
 
 
 class Alias(models.Model):
@@ -513,7 +620,11 @@ class Alias(models.Model):
         max_length=12,
         choices=AliasKind,
         default=AliasKind.SYNONYM,
-        help_text="Shown beside the name; misspellings help search but are not shown.",
+        help_text=(
+            "Shown beside the name; misspellings help search but are not shown. “Related term”: "
+            "a different but related thing (febrile neutropenia, Felty syndrome), listed as "
+            "related, not as another name, and still found by search."
+        ),
     )
 
     class Meta:
@@ -527,6 +638,11 @@ class Alias(models.Model):
     def is_public(self):
         """Misspellings help search but are not shown as names."""
         return self.kind != AliasKind.MISSPELLING
+
+    @property
+    def is_name(self):
+        """Shown as another name of the entry: not a misspelling, not a related term."""
+        return self.kind not in (AliasKind.MISSPELLING, AliasKind.RELATED)
 
 
 class CauseAliasManager(models.Manager):
@@ -579,6 +695,10 @@ class DrugAlias(Alias):
         return (self.drug.slug, self.name)
 
     natural_key.dependencies = ["causes.drug"]
+
+
+# The article every cause and drug page, and the footer, link to.
+GET_HELP_SLUG = "when-to-get-help"
 
 
 class Article(ReviewedEntry):

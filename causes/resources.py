@@ -54,7 +54,7 @@ class SourceResource(EditorialResourceMixin, resources.ModelResource):
     class Meta:
         model = Source
         import_id_fields = ["slug"]
-        fields = ["slug", "title", "publisher", "url", "accessed"]
+        fields = ["slug", "title", "publisher", "url", "accessed", "access"]
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
@@ -82,9 +82,11 @@ class CauseResource(EditorialResourceMixin, resources.ModelResource):
             "category",
             "status",
             "summary",
+            "advice",
             "used_to_treat",
             "mechanisms",
             "mechanism_note",
+            "origin",
             "source_wording",
             "sources",
             "last_reviewed",
@@ -119,10 +121,12 @@ class DrugResource(EditorialResourceMixin, resources.ModelResource):
             "drug_class",
             "status",
             "summary",
+            "advice",
             "used_to_treat",
             "brand_names",
             "mechanisms",
             "mechanism_note",
+            "origin",
             "sources",
             "last_reviewed",
             "order",

@@ -10,6 +10,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
+from causes.citations import CITED_FIELDS, problems
+
 PUBLISHED = "published"
 REVIEW_FIELDS = ("last_reviewed", "reviewed_by_id")
 # Entries that make medical claims go public only with a source behind them.
@@ -119,3 +121,39 @@ def check_source_change(user, source, cited_by_published: int, title: str) -> No
 def waits_for_publisher(user, model, publishable: bool, before: dict | None) -> bool:
     """An editor's change to an entry that is published is kept as pending changes."""
     return publishable and status_of(before) == PUBLISHED and not may(user, "publish", model)
+
+
+def check_citations(model, after: dict, attached_slugs: list[str]) -> None:
+    """Every citation marker in an entry's texts names a source attached to the entry."""
+    texts = [after["fields"].get(name) or "" for name in CITED_FIELDS]
+    unknown = problems(texts, attached_slugs).unknown
+    if unknown:
+        markers = ", ".join(f"[{slug}]" for slug in unknown)
+        raise Refusal(
+            f"“{after['name']}” cites {markers} in its text, but no such source is attached "
+            f"to the {model._meta.verbose_name}. Attach the source under “Sources”, or correct "
+            "the marker to the slug of an attached source.",
+            code="citation",
+        )
+
+
+def check_source_slug_kept(old_slug: str, new_slug: str, citing: list[str]) -> None:
+    """A source's slug is what texts cite it by: it cannot change while a text cites it."""
+    if old_slug != new_slug and citing:
+        names = ", ".join(f"“{n}”" for n in citing[:5])
+        raise Refusal(
+            f"The texts of {names} cite this source as [{old_slug}], so its slug cannot "
+            "change. Change those markers first, or keep the slug.",
+            code="citation",
+        )
+
+
+def check_source_not_cited(citing: list[str], title: str) -> None:
+    """A source cited in a text cannot be deleted: the text would cite nothing."""
+    if citing:
+        names = ", ".join(f"“{n}”" for n in citing[:5])
+        raise Refusal(
+            f"“{title}” is cited in the texts of {names}: remove those citations before "
+            "deleting it.",
+            code="citation",
+        )

@@ -44,7 +44,7 @@ from rapidfuzz.distance import OSA
 
 from causes import drug_dictionary
 from causes.drug_dictionary import DictionaryEntry
-from causes.models import MatchField, SearchEntry, TargetKind
+from causes.models import AliasKind, MatchField, SearchEntry, TargetKind
 from causes.query_words import GENERAL_WORDS, INTENT_WORDS, is_noise
 from causes.search_display import (
     EXACT_ALIAS,
@@ -441,7 +441,10 @@ def _best_per_entry(matches) -> list[tuple[SearchEntry, int, float]]:
 
 def _order(entry: tuple[SearchEntry, int, float]) -> tuple:
     row, tier, score = entry
-    return (tier, -round(score, 6), KIND_ORDER[row.target_kind], row.title.casefold())
+    # A related term (febrile neutropenia of chemotherapy) never outranks an entry that
+    # is itself named so: within a tier, names and true other names come first.
+    related = row.alias_kind == AliasKind.RELATED
+    return (tier, related, -round(score, 6), KIND_ORDER[row.target_kind], row.title.casefold())
 
 
 def rank(query: Query, rows: list[SearchEntry]) -> list[Result]:

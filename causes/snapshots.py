@@ -222,10 +222,12 @@ def _child_lines(model, rows: list[dict]) -> list[str]:
     fields = {f.attname: f for f in _content_fields(model)}
     lines = []
     for row in sorted(rows, key=lambda r: r["name"].casefold()):
+        # In the model's field order: a snapshot read back from PostgreSQL's jsonb has
+        # its keys in another order.
         extra = [
-            f"{fields[k].verbose_name}: {_show(fields[k], v)}"
-            for k, v in row.items()
-            if k in fields and k != "name"
+            f"{field.verbose_name}: {_show(field, row[name])}"
+            for name, field in fields.items()
+            if name in row and name != "name"
         ]
         lines.append(row["name"] + (f" ({', '.join(extra)})" if extra else ""))
     return lines

@@ -1288,8 +1288,11 @@ def test_an_editors_change_waits_is_previewed_diffed_and_published(world):
         },
         {
             "field": "Brand names",
-            "old": "Quorvix (in source: yes)",
-            "new": "Newbrand (in source: yes); Quorvix (in source: yes)",
+            "old": "Quorvix (in source: yes, market: Sold in the US, market note: empty)",
+            "new": (
+                "Newbrand (in source: yes, market: Sold in the US, market note: empty); "
+                "Quorvix (in source: yes, market: Sold in the US, market note: empty)"
+            ),
         },
         {"field": "Drug aliases", "old": "none", "new": "Quorva (kind: Other name)"},
     ]

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_TOOLS = {"pytest", "pytest-django", "hypothesis", "ruff", "playwright"}
+DEV_TOOLS = {"pytest", "pytest-django", "hypothesis", "ruff", "playwright", "textstat", "pyphen"}
 
 
 def packages(path: Path) -> dict[str, str]:

@@ -12,6 +12,7 @@ from import_export.admin import ImportExportMixin
 from causes.admin.editorial import (
     ChildAdmin,
     EntryAdmin,
+    KeepsChoicesNotSent,
     PublicationFilter,
     ReviewedEntryAdmin,
 )
@@ -130,11 +131,18 @@ class BrandNameFormSet(forms.BaseInlineFormSet):
             seen[name] = form
 
 
+class BrandNameInlineForm(KeepsChoicesNotSent, forms.ModelForm):
+    class Meta:
+        model = BrandName
+        fields = ["name", "market", "market_note", "in_source"]
+
+
 class BrandNameInline(admin.TabularInline):
     model = BrandName
+    form = BrandNameInlineForm
     formset = BrandNameFormSet
     extra = 2
-    fields = ["name", "in_source"]
+    fields = ["name", "market", "market_note", "in_source"]
 
 
 class DrugAliasInline(admin.TabularInline):
@@ -170,8 +178,8 @@ class DrugInline(admin.TabularInline):
 @admin.register(Source)
 class SourceAdmin(ImportExportForEditors, EntryAdmin):
     resource_classes = [SourceResource]
-    list_display = ["title", "publisher", "accessed", "url"]
-    list_filter = ["publisher"]
+    list_display = ["title", "publisher", "accessed", "access", "url"]
+    list_filter = ["access", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "accessed"
@@ -229,8 +237,8 @@ class CauseAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Rev
     autocomplete_fields = ["category", "mechanisms", "sources"]
     inlines = [CauseAliasInline, DrugInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "category", "status", "order"]}),
-        ("Content", {"fields": ["summary", "used_to_treat", "source_wording"]}),
+        (None, {"fields": ["name", "slug", "category", "status", "order", "origin"]}),
+        ("Content", {"fields": ["summary", "advice", "used_to_treat", "source_wording"]}),
         ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
         ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
     ]
@@ -272,8 +280,11 @@ class DrugAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Revi
     autocomplete_fields = ["cause", "mechanisms", "sources"]
     inlines = [BrandNameInline, DrugAliasInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "cause", "drug_class", "status", "order"]}),
-        ("Content", {"fields": ["summary", "used_to_treat"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "cause", "drug_class", "status", "order", "origin"]},
+        ),
+        ("Content", {"fields": ["summary", "advice", "used_to_treat"]}),
         ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
         ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
     ]
@@ -289,14 +300,14 @@ class DrugAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Revi
 class BrandNameAdminForm(forms.ModelForm):
     class Meta:
         model = BrandName
-        fields = ["drug", "name", "in_source"]
+        fields = ["drug", "name", "market", "market_note", "in_source"]
 
 
 @admin.register(BrandName)
 class BrandNameAdmin(ChildAdmin):
     form = BrandNameAdminForm
-    list_display = ["name", "drug", "in_source"]
-    list_filter = ["in_source", "drug__cause"]
+    list_display = ["name", "drug", "market", "in_source"]
+    list_filter = ["market", "in_source", "drug__cause"]
     list_select_related = ["drug"]
     ordering = ["name"]
     search_fields = ["name", "drug__name"]

@@ -17,7 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from causes import editing, rules, snapshots
+from causes import citations, editing, rules, snapshots
+from causes.citations import CITED_FIELDS
 from causes.content import declaration
 from causes.models import PendingChange, Revision, RevisionAction, Status
 from causes.rules import Refusal
@@ -28,7 +29,37 @@ def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-class VersionedForm(forms.ModelForm):
+class KeepsChoicesNotSent:
+    """A choice (a select: where a brand is sold, where an entry comes from) that a form
+    post leaves out keeps its stored value instead of failing or being reset; a browser
+    always sends a select, but a script or an older saved form may not."""
+
+    kept_choices = ("origin", "market")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.kept_choices:
+            field = self.fields.get(name)
+            if field is not None:
+                field.required = False
+                field.has_changed = _unchanged_when_not_sent(field.has_changed)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.kept_choices:
+            if name in self.fields and not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+def _unchanged_when_not_sent(has_changed):
+    def changed(initial, data):
+        return data not in (None, "") and has_changed(initial, data)
+
+    return changed
+
+
+class VersionedForm(KeepsChoicesNotSent, forms.ModelForm):
     """Carries the version the editor's copy was opened at; the save is refused if the
     entry has moved on since. The entry row is locked by `editing.edit` before this form
     is built, so the comparison and the write cannot be separated by another save."""
@@ -56,7 +87,24 @@ class VersionedForm(forms.ModelForm):
                 raise forms.ValidationError(stale_message(self.instance), code="stale")
             self.instance.version = seen
         self._check_sources(cleaned)
+        self._check_citations(cleaned)
         return cleaned
+
+    def _check_citations(self, cleaned) -> None:
+        """The citation rule, shown on the text that holds the marker before anything is
+        saved (the same rule checks every other path on the way out of `edit()`)."""
+        sources = cleaned.get("sources")
+        if sources is None:
+            return
+        attached = [source.slug for source in sources]
+        for name in CITED_FIELDS:
+            if name in self.fields and cleaned.get(name):
+                after = {"name": cleaned.get("name") or str(self.instance), "fields": {}}
+                after["fields"][name] = cleaned[name]
+                try:
+                    rules.check_citations(type(self.instance), after, attached)
+                except Refusal as refusal:
+                    self.add_error(name, refusal.messages[0])
 
     def _check_sources(self, cleaned) -> None:
         """The publish-needs-a-source rule, shown on the field before anything is saved."""
@@ -221,7 +269,32 @@ class EntryAdmin(SimpleHistoryAdmin):
             )
         return None
 
+    def _warn_about_citations(self, request, obj) -> None:
+        """Attached sources that no text cites, and paragraphs without a citation: saved,
+        but worth a second look."""
+        if not hasattr(obj, "sources") or not any(hasattr(obj, f) for f in CITED_FIELDS):
+            return
+        found = citations.problems(
+            citations.texts_of(obj), list(obj.sources.values_list("slug", flat=True))
+        )
+        if found.uncited:
+            names = ", ".join(f"[{slug}]" for slug in found.uncited)
+            self.message_user(
+                request,
+                f"No text of “{obj}” cites {names}. Cite each attached source where its "
+                "facts are used, or remove it from the sources.",
+                messages.WARNING,
+            )
+        if found.bare_paragraphs:
+            self.message_user(
+                request,
+                f"{found.bare_paragraphs} paragraph(s) of “{obj}” cite no source: add a "
+                "citation marker such as [source-slug] after the sentence it supports.",
+                messages.WARNING,
+            )
+
     def response_change(self, request, obj):
+        self._warn_about_citations(request, obj)
         message = self._saved_message(request, obj)
         if message is None or "_continue" in request.POST or "_saveasnew" in request.POST:
             return super().response_change(request, obj)
@@ -231,6 +304,7 @@ class EntryAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(admin_url(self.model, "change", obj.pk))
 
     def response_add(self, request, obj, post_url_continue=None):
+        self._warn_about_citations(request, obj)
         message = self._saved_message(request, obj)
         if message is None:
             return super().response_add(request, obj, post_url_continue)

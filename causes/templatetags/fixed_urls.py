@@ -35,6 +35,19 @@ def fixed_url(name: str) -> str:
     return _reverse(name, get_script_prefix())
 
 
+@functools.lru_cache(maxsize=64)
+def _reverse_slug(name: str, slug: str, script_prefix: str) -> str:
+    return reverse(name, args=[slug])
+
+
+@register.simple_tag
+def get_help_url() -> str:
+    """The “When to get help” page, linked from every cause and drug page and the footer."""
+    from causes.models import GET_HELP_SLUG
+
+    return _reverse_slug("causes:article-detail", GET_HELP_SLUG, get_script_prefix())
+
+
 @register.simple_tag
 def static_url(path: str) -> str:
     """`{% static path %}`, with the hashed file name looked up once per process."""
@@ -45,4 +58,5 @@ def static_url(path: str) -> str:
 def _forget(*, setting, **kwargs):
     if setting in {"ROOT_URLCONF", "STATIC_URL", "STORAGES", "FORCE_SCRIPT_NAME"}:
         _reverse.cache_clear()
+        _reverse_slug.cache_clear()
         _static.cache_clear()
