@@ -21,8 +21,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from causes import rules, snapshots
-from causes.content import declaration
 from causes.citations import CITED_FIELDS
+from causes.content import declaration
 from causes.models import (
     Article,
     Cause,

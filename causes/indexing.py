@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.db.models import Prefetch
 
+from causes.citations import without_markers
 from causes.models import (
     Article,
     BrandName,
@@ -28,7 +29,6 @@ from causes.models import (
     SearchEntry,
     TargetKind,
 )
-from causes.citations import without_markers
 from causes.text import compact, normalize
 
 COMPACT_MAX = SearchEntry._meta.get_field("compact").max_length

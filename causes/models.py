@@ -318,6 +318,8 @@ class SourcePageOrigin:
     @property
     def in_source_page(self) -> bool:
         return self.origin == Origin.SOURCE_PAGE
+
+
 class ReviewedEntry(Publishable):
     """An entry with medical claims: it carries sources and a review date."""
 

@@ -8,15 +8,16 @@ from pytest_django.asserts import assertContains, assertNotContains
 from causes import citations, editing
 from causes.models import Cause, Drug, Revision, Source
 from causes.rules import Refusal
-from tests.test_editorial_paths import (  # noqa: F401 (fixtures)
-    World,
-    admin_url,
-    edit_as,
-    fresh,
-    world,
-)
+from tests.test_editorial_paths import World, admin_url, edit_as, fresh
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(cause, drug, source) -> World:
+    """As tests/test_editorial_paths.py's: a published cause and drug with a source."""
+    drug.sources.add(source)
+    return World(cause=cause, drug=drug, source=source)
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -61,8 +62,12 @@ def test_problems_are_counted():
 
 def test_a_page_numbers_its_sources_as_its_text_cites_them(client, world):
     second = Source.objects.create(
-        slug="second-source", title="Aardvark study", publisher="P", url="https://e.org/2",
-        accessed="2026-11-25", access="abstract",
+        slug="second-source",
+        title="Aardvark study",
+        publisher="P",
+        url="https://e.org/2",
+        accessed="2026-11-25",
+        access="abstract",
     )
     cause = world.cause
     cause.summary = "Known fact.[second-source] Another fact.[test-source]"
@@ -95,7 +100,10 @@ def test_admin_form_refuses_a_marker_of_a_source_not_attached(world):
 
 def test_admin_form_saves_a_marker_of_an_attached_source_and_warns_of_uncited_ones(world):
     extra = Source.objects.create(
-        slug="extra-source", title="Extra", publisher="P", url="https://e.org/x",
+        slug="extra-source",
+        title="Extra",
+        publisher="P",
+        url="https://e.org/x",
         accessed="2026-11-25",
     )
     data = {"summary": cited_summary("test-source"), "sources": [world.source.pk, extra.pk]}
@@ -130,7 +138,10 @@ def test_import_refuses_a_row_whose_text_cites_a_source_not_attached(world):
 
 def test_revert_to_a_version_whose_source_was_deleted_since_is_refused(world):
     other = Source.objects.create(
-        slug="later-gone", title="Later gone", publisher="P", url="https://e.org/g",
+        slug="later-gone",
+        title="Later gone",
+        publisher="P",
+        url="https://e.org/g",
         accessed="2026-11-25",
     )
     publisher = world.user("publisher")

@@ -411,7 +411,9 @@ def test_two_app_servers_serve_an_edit_and_a_restored_backup_at_once(site, tmp_p
     backup = tmp_path / "backup.dump"
     subprocess.run(["pg_dump", "--format=custom", f"--file={backup}", url], check=True, timeout=60)
     at_backup = generation.read_from_database()
-    original = escape(Cause.objects.get(slug="lupus").summary.split("[")[0])[:60]  # before a citation
+    original = escape(Cause.objects.get(slug="lupus").summary.split("[")[0])[
+        :60
+    ]  # before a citation
     one, two = Server(env, workers=3), Server(env, workers=3)
     try:
         warm(one)

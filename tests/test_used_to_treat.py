@@ -7,8 +7,8 @@ from django.db import connection
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
-from causes.citations import without_markers
 from causes import editing, snapshots
+from causes.citations import without_markers
 from causes.models import Cause, Drug, MatchField, SearchEntry, Status, TargetKind
 from causes.resources import CauseResource, DrugResource
 
@@ -151,7 +151,9 @@ def test_every_fixture_drug_and_drug_group_is_indexed_by_what_it_treats():
     for model, kind in ((Drug, TargetKind.DRUG), (Cause, TargetKind.CAUSE)):
         for entry in model.objects.published().exclude(used_to_treat=""):
             rows = SearchEntry.objects.filter(target_kind=kind, target_id=entry.pk)
-            assert [r.term for r in rows if r.field == MatchField.USES] == [without_markers(entry.used_to_treat)]
+            assert [r.term for r in rows if r.field == MatchField.USES] == [
+                without_markers(entry.used_to_treat)
+            ]
 
 
 # --- editorial paths: export and import, revert, history and diff ---------------------------

@@ -4,180 +4,363 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('causes', '0010_searchentry_stored_words'),
+        ("causes", "0010_searchentry_stored_words"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='brandname',
-            name='market',
-            field=models.CharField(choices=[('us', 'Sold in the US'), ('outside_us', 'Sold outside the US'), ('discontinued_us', 'No longer sold in the US')], default='us', help_text='Where it is sold, as an attached source of the drug says (DailyMed, the FDA, a regulator outside the US). Shown beside the name.', max_length=16),
+            model_name="brandname",
+            name="market",
+            field=models.CharField(
+                choices=[
+                    ("us", "Sold in the US"),
+                    ("outside_us", "Sold outside the US"),
+                    ("discontinued_us", "No longer sold in the US"),
+                ],
+                default="us",
+                help_text="Where it is sold, as an attached source of the drug says (DailyMed, the FDA, a regulator outside the US). Shown beside the name.",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='brandname',
-            name='market_note',
-            field=models.CharField(blank=True, help_text='Where outside the US, or a short fact: “UK”, “the capsules; the injection is still sold”.', max_length=150),
+            model_name="brandname",
+            name="market_note",
+            field=models.CharField(
+                blank=True,
+                help_text="Where outside the US, or a short fact: “UK”, “the capsules; the injection is still sold”.",
+                max_length=150,
+            ),
         ),
         migrations.AddField(
-            model_name='cause',
-            name='advice',
-            field=models.TextField(blank=True, help_text='“What to do”: one to four short sentences of advice specific to this entry that an attached source gives (a monitoring schedule, when to call the doctor), with citations. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links. Leave empty when no source gives specific advice: the page then links to “When to get help” only.', verbose_name='what to do'),
+            model_name="cause",
+            name="advice",
+            field=models.TextField(
+                blank=True,
+                help_text="“What to do”: one to four short sentences of advice specific to this entry that an attached source gives (a monitoring schedule, when to call the doctor), with citations. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links. Leave empty when no source gives specific advice: the page then links to “When to get help” only.",
+                verbose_name="what to do",
+            ),
         ),
         migrations.AddField(
-            model_name='cause',
-            name='origin',
-            field=models.CharField(choices=[('source_page', 'On the source page'), ('beyond_source', 'Added beyond the source page')], default='source_page', help_text='“On the source page”: an item of the Mayo Clinic list the site is built on. “Added beyond the source page”: an entry added from other sources (the page says so).', max_length=16),
+            model_name="cause",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("source_page", "On the source page"),
+                    ("beyond_source", "Added beyond the source page"),
+                ],
+                default="source_page",
+                help_text="“On the source page”: an item of the Mayo Clinic list the site is built on. “Added beyond the source page”: an entry added from other sources (the page says so).",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='drug',
-            name='advice',
-            field=models.TextField(blank=True, help_text='“What to do”: one to four short sentences of advice specific to this entry that an attached source gives (a monitoring schedule, when to call the doctor), with citations. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links. Leave empty when no source gives specific advice: the page then links to “When to get help” only.', verbose_name='what to do'),
+            model_name="drug",
+            name="advice",
+            field=models.TextField(
+                blank=True,
+                help_text="“What to do”: one to four short sentences of advice specific to this entry that an attached source gives (a monitoring schedule, when to call the doctor), with citations. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links. Leave empty when no source gives specific advice: the page then links to “When to get help” only.",
+                verbose_name="what to do",
+            ),
         ),
         migrations.AddField(
-            model_name='drug',
-            name='origin',
-            field=models.CharField(choices=[('source_page', 'On the source page'), ('beyond_source', 'Added beyond the source page')], default='source_page', help_text='“On the source page”: an item of the Mayo Clinic list the site is built on. “Added beyond the source page”: an entry added from other sources (the page says so).', max_length=16),
+            model_name="drug",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("source_page", "On the source page"),
+                    ("beyond_source", "Added beyond the source page"),
+                ],
+                default="source_page",
+                help_text="“On the source page”: an item of the Mayo Clinic list the site is built on. “Added beyond the source page”: an entry added from other sources (the page says so).",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalbrandname',
-            name='market',
-            field=models.CharField(choices=[('us', 'Sold in the US'), ('outside_us', 'Sold outside the US'), ('discontinued_us', 'No longer sold in the US')], default='us', help_text='Where it is sold, as an attached source of the drug says (DailyMed, the FDA, a regulator outside the US). Shown beside the name.', max_length=16),
+            model_name="historicalbrandname",
+            name="market",
+            field=models.CharField(
+                choices=[
+                    ("us", "Sold in the US"),
+                    ("outside_us", "Sold outside the US"),
+                    ("discontinued_us", "No longer sold in the US"),
+                ],
+                default="us",
+                help_text="Where it is sold, as an attached source of the drug says (DailyMed, the FDA, a regulator outside the US). Shown beside the name.",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalbrandname',
-            name='market_note',
-            field=models.CharField(blank=True, help_text='Where outside the US, or a short fact: “UK”, “the capsules; the injection is still sold”.', max_length=150),
+            model_name="historicalbrandname",
+            name="market_note",
+            field=models.CharField(
+                blank=True,
+                help_text="Where outside the US, or a short fact: “UK”, “the capsules; the injection is still sold”.",
+                max_length=150,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcause',
-            name='advice',
-            field=models.TextField(blank=True, help_text='“What to do”: one to four short sentences of advice specific to this entry that an attached source gives (a monitoring schedule, when to call the doctor), with citations. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links. Leave empty when no source gives specific advice: the page then links to “When to get help” only.', verbose_name='what to do'),
+            model_name="historicalcause",
+            name="advice",
+            field=models.TextField(
+                blank=True,
+                help_text="“What to do”: one to four short sentences of advice specific to this entry that an attached source gives (a monitoring schedule, when to call the doctor), with citations. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links. Leave empty when no source gives specific advice: the page then links to “When to get help” only.",
+                verbose_name="what to do",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcause',
-            name='origin',
-            field=models.CharField(choices=[('source_page', 'On the source page'), ('beyond_source', 'Added beyond the source page')], default='source_page', help_text='“On the source page”: an item of the Mayo Clinic list the site is built on. “Added beyond the source page”: an entry added from other sources (the page says so).', max_length=16),
+            model_name="historicalcause",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("source_page", "On the source page"),
+                    ("beyond_source", "Added beyond the source page"),
+                ],
+                default="source_page",
+                help_text="“On the source page”: an item of the Mayo Clinic list the site is built on. “Added beyond the source page”: an entry added from other sources (the page says so).",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldrug',
-            name='advice',
-            field=models.TextField(blank=True, help_text='“What to do”: one to four short sentences of advice specific to this entry that an attached source gives (a monitoring schedule, when to call the doctor), with citations. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links. Leave empty when no source gives specific advice: the page then links to “When to get help” only.', verbose_name='what to do'),
+            model_name="historicaldrug",
+            name="advice",
+            field=models.TextField(
+                blank=True,
+                help_text="“What to do”: one to four short sentences of advice specific to this entry that an attached source gives (a monitoring schedule, when to call the doctor), with citations. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links. Leave empty when no source gives specific advice: the page then links to “When to get help” only.",
+                verbose_name="what to do",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldrug',
-            name='origin',
-            field=models.CharField(choices=[('source_page', 'On the source page'), ('beyond_source', 'Added beyond the source page')], default='source_page', help_text='“On the source page”: an item of the Mayo Clinic list the site is built on. “Added beyond the source page”: an entry added from other sources (the page says so).', max_length=16),
+            model_name="historicaldrug",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("source_page", "On the source page"),
+                    ("beyond_source", "Added beyond the source page"),
+                ],
+                default="source_page",
+                help_text="“On the source page”: an item of the Mayo Clinic list the site is built on. “Added beyond the source page”: an entry added from other sources (the page says so).",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalsource',
-            name='access',
-            field=models.CharField(choices=[('full', 'Full text read'), ('abstract', 'Abstract only'), ('unconfirmed', 'Title not confirmed')], default='full', help_text='How much of it was read: the full text, only the abstract, or a page whose title could not be confirmed. Shown to readers beside the source.', max_length=12),
+            model_name="historicalsource",
+            name="access",
+            field=models.CharField(
+                choices=[
+                    ("full", "Full text read"),
+                    ("abstract", "Abstract only"),
+                    ("unconfirmed", "Title not confirmed"),
+                ],
+                default="full",
+                help_text="How much of it was read: the full text, only the abstract, or a page whose title could not be confirmed. Shown to readers beside the source.",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='source',
-            name='access',
-            field=models.CharField(choices=[('full', 'Full text read'), ('abstract', 'Abstract only'), ('unconfirmed', 'Title not confirmed')], default='full', help_text='How much of it was read: the full text, only the abstract, or a page whose title could not be confirmed. Shown to readers beside the source.', max_length=12),
+            model_name="source",
+            name="access",
+            field=models.CharField(
+                choices=[
+                    ("full", "Full text read"),
+                    ("abstract", "Abstract only"),
+                    ("unconfirmed", "Title not confirmed"),
+                ],
+                default="full",
+                help_text="How much of it was read: the full text, only the abstract, or a page whose title could not be confirmed. Shown to readers beside the source.",
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='summary',
-            field=models.TextField(help_text='Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="article",
+            name="summary",
+            field=models.TextField(
+                help_text="Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links."
+            ),
         ),
         migrations.AlterField(
-            model_name='cause',
-            name='mechanism_note',
-            field=models.TextField(blank=True, help_text='Shown beside the mechanisms: say plainly when the sources do not establish one, or which form of the cause a mechanism applies to. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="cause",
+            name="mechanism_note",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown beside the mechanisms: say plainly when the sources do not establish one, or which form of the cause a mechanism applies to. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.",
+            ),
         ),
         migrations.AlterField(
-            model_name='cause',
-            name='summary',
-            field=models.TextField(help_text='Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="cause",
+            name="summary",
+            field=models.TextField(
+                help_text="Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links."
+            ),
         ),
         migrations.AlterField(
-            model_name='cause',
-            name='used_to_treat',
-            field=models.TextField(blank=True, help_text="For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday name and the medical one; only uses an attached source states. Shown as “Used to treat: …” and searched. Leave empty for causes that are not drugs. Cite the source (the label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”."),
+            model_name="cause",
+            name="used_to_treat",
+            field=models.TextField(
+                blank=True,
+                help_text="For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday name and the medical one; only uses an attached source states. Shown as “Used to treat: …” and searched. Leave empty for causes that are not drugs. Cite the source (the label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”.",
+            ),
         ),
         migrations.AlterField(
-            model_name='causealias',
-            name='kind',
-            field=models.CharField(choices=[('abbreviation', 'Abbreviation'), ('former', 'Former name'), ('synonym', 'Other name'), ('lay', 'Everyday term'), ('spelling', 'Other spelling'), ('misspelling', 'Common misspelling'), ('related', 'Related term')], default='synonym', help_text='Shown beside the name; misspellings help search but are not shown. “Related term”: a different but related thing (febrile neutropenia, Felty syndrome), listed as related, not as another name, and still found by search.', max_length=12),
+            model_name="causealias",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("abbreviation", "Abbreviation"),
+                    ("former", "Former name"),
+                    ("synonym", "Other name"),
+                    ("lay", "Everyday term"),
+                    ("spelling", "Other spelling"),
+                    ("misspelling", "Common misspelling"),
+                    ("related", "Related term"),
+                ],
+                default="synonym",
+                help_text="Shown beside the name; misspellings help search but are not shown. “Related term”: a different but related thing (febrile neutropenia, Felty syndrome), listed as related, not as another name, and still found by search.",
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='drug',
-            name='mechanism_note',
-            field=models.TextField(blank=True, help_text='Say plainly when the sources do not establish a mechanism. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="drug",
+            name="mechanism_note",
+            field=models.TextField(
+                blank=True,
+                help_text="Say plainly when the sources do not establish a mechanism. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.",
+            ),
         ),
         migrations.AlterField(
-            model_name='drug',
-            name='summary',
-            field=models.TextField(help_text='Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="drug",
+            name="summary",
+            field=models.TextField(
+                help_text="Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links."
+            ),
         ),
         migrations.AlterField(
-            model_name='drug',
-            name='used_to_treat',
-            field=models.TextField(blank=True, help_text="For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday name and the medical one; only uses an attached source states. Shown as “Used to treat: …” and searched. Leave empty for causes that are not drugs. Cite the source (the label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”."),
+            model_name="drug",
+            name="used_to_treat",
+            field=models.TextField(
+                blank=True,
+                help_text="For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday name and the medical one; only uses an attached source states. Shown as “Used to treat: …” and searched. Leave empty for causes that are not drugs. Cite the source (the label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”.",
+            ),
         ),
         migrations.AlterField(
-            model_name='drugalias',
-            name='kind',
-            field=models.CharField(choices=[('abbreviation', 'Abbreviation'), ('former', 'Former name'), ('synonym', 'Other name'), ('lay', 'Everyday term'), ('spelling', 'Other spelling'), ('misspelling', 'Common misspelling'), ('related', 'Related term')], default='synonym', help_text='Shown beside the name; misspellings help search but are not shown. “Related term”: a different but related thing (febrile neutropenia, Felty syndrome), listed as related, not as another name, and still found by search.', max_length=12),
+            model_name="drugalias",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("abbreviation", "Abbreviation"),
+                    ("former", "Former name"),
+                    ("synonym", "Other name"),
+                    ("lay", "Everyday term"),
+                    ("spelling", "Other spelling"),
+                    ("misspelling", "Common misspelling"),
+                    ("related", "Related term"),
+                ],
+                default="synonym",
+                help_text="Shown beside the name; misspellings help search but are not shown. “Related term”: a different but related thing (febrile neutropenia, Felty syndrome), listed as related, not as another name, and still found by search.",
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalarticle',
-            name='summary',
-            field=models.TextField(help_text='Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="historicalarticle",
+            name="summary",
+            field=models.TextField(
+                help_text="Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links."
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcause',
-            name='mechanism_note',
-            field=models.TextField(blank=True, help_text='Shown beside the mechanisms: say plainly when the sources do not establish one, or which form of the cause a mechanism applies to. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="historicalcause",
+            name="mechanism_note",
+            field=models.TextField(
+                blank=True,
+                help_text="Shown beside the mechanisms: say plainly when the sources do not establish one, or which form of the cause a mechanism applies to. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcause',
-            name='summary',
-            field=models.TextField(help_text='Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="historicalcause",
+            name="summary",
+            field=models.TextField(
+                help_text="Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links."
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcause',
-            name='used_to_treat',
-            field=models.TextField(blank=True, help_text="For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday name and the medical one; only uses an attached source states. Shown as “Used to treat: …” and searched. Leave empty for causes that are not drugs. Cite the source (the label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”."),
+            model_name="historicalcause",
+            name="used_to_treat",
+            field=models.TextField(
+                blank=True,
+                help_text="For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday name and the medical one; only uses an attached source states. Shown as “Used to treat: …” and searched. Leave empty for causes that are not drugs. Cite the source (the label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”.",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcausealias',
-            name='kind',
-            field=models.CharField(choices=[('abbreviation', 'Abbreviation'), ('former', 'Former name'), ('synonym', 'Other name'), ('lay', 'Everyday term'), ('spelling', 'Other spelling'), ('misspelling', 'Common misspelling'), ('related', 'Related term')], default='synonym', help_text='Shown beside the name; misspellings help search but are not shown. “Related term”: a different but related thing (febrile neutropenia, Felty syndrome), listed as related, not as another name, and still found by search.', max_length=12),
+            model_name="historicalcausealias",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("abbreviation", "Abbreviation"),
+                    ("former", "Former name"),
+                    ("synonym", "Other name"),
+                    ("lay", "Everyday term"),
+                    ("spelling", "Other spelling"),
+                    ("misspelling", "Common misspelling"),
+                    ("related", "Related term"),
+                ],
+                default="synonym",
+                help_text="Shown beside the name; misspellings help search but are not shown. “Related term”: a different but related thing (febrile neutropenia, Felty syndrome), listed as related, not as another name, and still found by search.",
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldrug',
-            name='mechanism_note',
-            field=models.TextField(blank=True, help_text='Say plainly when the sources do not establish a mechanism. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="historicaldrug",
+            name="mechanism_note",
+            field=models.TextField(
+                blank=True,
+                help_text="Say plainly when the sources do not establish a mechanism. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldrug',
-            name='summary',
-            field=models.TextField(help_text='Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links.'),
+            model_name="historicaldrug",
+            name="summary",
+            field=models.TextField(
+                help_text="Plain language (a reading grade of 8 or lower), in our own words, from the sources attached below. Cite the source of each sentence with its slug in square brackets right after it: “…neutrophils.[dailymed-clozapine]”. Every paragraph needs at least one citation, and each slug must be a source attached below; the page shows them as numbered links."
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldrug',
-            name='used_to_treat',
-            field=models.TextField(blank=True, help_text="For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday name and the medical one; only uses an attached source states. Shown as “Used to treat: …” and searched. Leave empty for causes that are not drugs. Cite the source (the label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”."),
+            model_name="historicaldrug",
+            name="used_to_treat",
+            field=models.TextField(
+                blank=True,
+                help_text="For a drug or a group of drugs: the conditions it is used to treat, as one plain phrase, e.g. “an overactive thyroid (hyperthyroidism), as in Graves' disease”. Give the everyday name and the medical one; only uses an attached source states. Shown as “Used to treat: …” and searched. Leave empty for causes that are not drugs. Cite the source (the label's indications) after the phrase: “…ulcerative colitis.[dailymed-sulfasalazine]”.",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldrugalias',
-            name='kind',
-            field=models.CharField(choices=[('abbreviation', 'Abbreviation'), ('former', 'Former name'), ('synonym', 'Other name'), ('lay', 'Everyday term'), ('spelling', 'Other spelling'), ('misspelling', 'Common misspelling'), ('related', 'Related term')], default='synonym', help_text='Shown beside the name; misspellings help search but are not shown. “Related term”: a different but related thing (febrile neutropenia, Felty syndrome), listed as related, not as another name, and still found by search.', max_length=12),
+            model_name="historicaldrugalias",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("abbreviation", "Abbreviation"),
+                    ("former", "Former name"),
+                    ("synonym", "Other name"),
+                    ("lay", "Everyday term"),
+                    ("spelling", "Other spelling"),
+                    ("misspelling", "Common misspelling"),
+                    ("related", "Related term"),
+                ],
+                default="synonym",
+                help_text="Shown beside the name; misspellings help search but are not shown. “Related term”: a different but related thing (febrile neutropenia, Felty syndrome), listed as related, not as another name, and still found by search.",
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalsource',
-            name='accessed',
-            field=models.DateField(help_text='The date an editor really opened and read it (not the date it was added).'),
+            model_name="historicalsource",
+            name="accessed",
+            field=models.DateField(
+                help_text="The date an editor really opened and read it (not the date it was added)."
+            ),
         ),
         migrations.AlterField(
-            model_name='source',
-            name='accessed',
-            field=models.DateField(help_text='The date an editor really opened and read it (not the date it was added).'),
+            model_name="source",
+            name="accessed",
+            field=models.DateField(
+                help_text="The date an editor really opened and read it (not the date it was added)."
+            ),
         ),
     ]
