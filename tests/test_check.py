@@ -55,11 +55,11 @@ def rows(response) -> list[str]:
     "text, items",
     [
         ("Clozaril", ["Clozaril"]),
-        ("Clozaril, Tegretol\nlupus", ["Clozaril", "Tegretol", "lupus"]),
-        ("  Clozaril  \r\n\r\n,, ,\n\tTegretol\t\n", ["Clozaril", "Tegretol"]),
-        ("Clozaril\u2028Tegretol", ["Clozaril", "Tegretol"]),
-        ("Metformin 1,000 mg, Tegretol", ["Metformin 1,000 mg", "Tegretol"]),
-        ("Tegretol\t200   mg", ["Tegretol 200 mg"]),
+        ("Clozaril, Lipitor\nlupus", ["Clozaril", "Lipitor", "lupus"]),
+        ("  Clozaril  \r\n\r\n,, ,\n\tLipitor\t\n", ["Clozaril", "Lipitor"]),
+        ("Clozaril\u2028Lipitor", ["Clozaril", "Lipitor"]),
+        ("Metformin 1,000 mg, Lipitor", ["Metformin 1,000 mg", "Lipitor"]),
+        ("Lipitor\t200   mg", ["Lipitor 200 mg"]),
         ("ünïcödé 中文 🙂", ["ünïcödé 中文 🙂"]),
     ],
 )
@@ -68,8 +68,8 @@ def test_items_are_split_on_lines_and_commas_and_tidied(text, items):
 
 
 def test_duplicates_are_dropped_case_insensitively_keeping_the_first():
-    text = "Clozaril\nTegretol\nclozaril\nCLOZARIL \n Tegretol"
-    assert parse_items(text) == ["Clozaril", "Tegretol"]
+    text = "Clozaril\nLipitor\nclozaril\nCLOZARIL \n Lipitor"
+    assert parse_items(text) == ["Clozaril", "Lipitor"]
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\n\t", ",,,", " , \n , ", "\x00\x01"])
@@ -137,7 +137,7 @@ def test_a_dictionary_name_of_a_listed_drug_is_another_name_for_it():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "item, name, is_generic",
-    [("Tegretol", "carbamazepine", False), ("carbamazepine", "carbamazepine", True)],
+    [("Lipitor", "atorvastatin", False), ("atorvastatin", "atorvastatin", True)],
 )
 def test_a_medicine_this_reference_does_not_list_is_named(item, name, is_generic):
     [answer] = check([item])
@@ -172,11 +172,11 @@ def test_a_category_or_mechanism_is_a_page_but_not_listed():
 
 @pytest.mark.django_db
 def test_an_item_with_a_dose_is_answered_by_its_name():
-    [tegretol, clozaril] = check(["Tegretol 200 mg", "Clozaril 25 mg twice daily"])
+    [tegretol, clozaril] = check(["Lipitor 200 mg", "Clozaril 25 mg twice daily"])
     assert (tegretol.status, tegretol.dictionary_name, tegretol.name) == (
         Status.UNLISTED_MEDICINE,
-        "carbamazepine",
-        "Tegretol",
+        "atorvastatin",
+        "Lipitor",
     )
     assert (clozaril.status, clozaril.url) == (Status.DRUG_OTHER_NAME, "/drugs/clozapine/")
 
@@ -219,12 +219,12 @@ def test_a_close_match_needs_an_item_of_four_letters(monkeypatch):
 
 
 def test_the_dictionary_outranks_a_close_spelling_but_not_a_name(monkeypatch):
-    medicine = SimpleNamespace(name="Carbamazepine", name_in_text="carbamazepine")
+    medicine = SimpleNamespace(name="Atorvastatin", name_in_text="atorvastatin")
     close = fake_result(tier=FUZZY)
-    found = answer_for(monkeypatch, "Tegretol", close, unlisted=medicine)
-    assert (found.status, found.dictionary_name) == (Status.UNLISTED_MEDICINE, "carbamazepine")
+    found = answer_for(monkeypatch, "Lipitor", close, unlisted=medicine)
+    assert (found.status, found.dictionary_name) == (Status.UNLISTED_MEDICINE, "atorvastatin")
     exact = fake_result(tier=EXACT_NAME)
-    assert answer_for(monkeypatch, "Tegretol", exact, unlisted=medicine).is_listed
+    assert answer_for(monkeypatch, "Lipitor", exact, unlisted=medicine).is_listed
 
 
 @pytest.mark.parametrize(
@@ -276,10 +276,10 @@ def test_get_shows_the_empty_form_and_no_table(client):
 
 @pytest.mark.django_db
 def test_a_list_in_the_address_is_ignored_so_it_never_reaches_an_access_log(client):
-    response = client.get(URL, {"medicines": "Tegretol"})
+    response = client.get(URL, {"medicines": "Lipitor"})
     assert response.status_code == 200
     assertNotContains(response, "<table")
-    assertNotContains(response, "Tegretol")
+    assertNotContains(response, "Lipitor")
 
 
 @pytest.mark.django_db
@@ -304,7 +304,7 @@ def test_the_help_text_and_errors_describe_the_field():
 
 @pytest.mark.django_db
 def test_the_answers_are_a_real_table(client):
-    response = post(client, "Clozaril\nTegretol")
+    response = post(client, "Clozaril\nLipitor")
     assert response.status_code == 200
     assertContains(response, "<caption>Your 2 items, in the order you typed them</caption>")
     body = response.content.decode()
@@ -316,13 +316,13 @@ def test_the_answers_are_a_real_table(client):
         "How it lowers neutrophils",
         "Read more",
     ]
-    assert re.findall(r'<th scope="row"[^>]*>(.*?)</th>', body) == ["Clozaril", "Tegretol"]
+    assert re.findall(r'<th scope="row"[^>]*>(.*?)</th>', body) == ["Clozaril", "Lipitor"]
     assertContains(response, '<section id="answers"')
 
 
 @pytest.mark.django_db
 def test_each_kind_of_item_is_answered_in_its_row(client):
-    response = post(client, "Clozaril, clozapine, clozapin\nTegretol\nxyzzy\nlupus")
+    response = post(client, "Clozaril, clozapine, clozapin\nLipitor\nxyzzy\nlupus")
     assert rows(response) == [
         "Clozaril What it is A brand name of Clozapine (atypical antipsychotic). "
         "Listed here as a possible cause? Yes How it lowers neutrophils Destruction "
@@ -333,7 +333,7 @@ def test_each_kind_of_item_is_answered_in_its_row(client):
         "clozapin What it is Probably Clozapine (atypical antipsychotic): the closest name "
         "here. Check the spelling on the pack. Listed here as a possible cause? Yes, if you "
         "mean Clozapine How it lowers neutrophils Destruction Read more Clozapine",
-        "Tegretol What it is “Tegretol” is another name for carbamazepine. This reference "
+        "Lipitor What it is “Lipitor” is another name for atorvastatin. This reference "
         f"does not list it. Listed here as a possible cause? No How it lowers neutrophils "
         f"{ADVICE} Read more No page",
         "xyzzy What it is Not found: neither this reference nor the list of medicine names "
@@ -351,8 +351,8 @@ def test_each_kind_of_item_is_answered_in_its_row(client):
 
 @pytest.mark.django_db
 def test_the_typed_list_stays_in_the_form_to_edit(client):
-    response = post(client, "Clozaril\nTegretol")
-    assertContains(response, ">\nClozaril\nTegretol</textarea>")
+    response = post(client, "Clozaril\nLipitor")
+    assertContains(response, ">\nClozaril\nLipitor</textarea>")
 
 
 @pytest.mark.django_db
@@ -423,9 +423,9 @@ def test_hostile_input_never_errors_and_comes_back_escaped(client, text):
 
 @pytest.mark.django_db
 def test_html_in_an_item_is_escaped_in_the_table_and_in_a_message(client):
-    response = post(client, "<b>Tegretol</b>")
-    assertContains(response, '<th scope="row" role="rowheader">&lt;b&gt;Tegretol&lt;/b&gt;</th>')
-    assertNotContains(response, "<b>Tegretol</b>")
+    response = post(client, "<b>Lipitor</b>")
+    assertContains(response, '<th scope="row" role="rowheader">&lt;b&gt;Lipitor&lt;/b&gt;</th>')
+    assertNotContains(response, "<b>Lipitor</b>")
     refused = post(client, "<b>" + "x" * 100)
     assertContains(refused, "“&lt;b&gt;xxx", status_code=400)
     assertNotContains(refused, "<b>xxx", status_code=400)
@@ -436,7 +436,7 @@ def test_a_body_over_djangos_upload_limit_is_the_sites_400_page_not_a_500(settin
     client = Client(enforce_csrf_checks=True)
     client.get(URL)
     token = client.cookies["csrftoken"].value
-    text = "Tegretol\n" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 9 + 1)
+    text = "Lipitor\n" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 8 + 1)
     response = client.post(URL, {"medicines": text, "csrfmiddlewaretoken": token})
     assertContains(response, "We could not understand that request", status_code=400)
 
@@ -458,7 +458,7 @@ def test_a_post_needs_the_csrf_token():
 
 # --- never kept: not cached, not stored, not logged ------------------------------------------
 
-SECRET_LIST = ["Tegretol", "Clozaril", "xyzzyplugh", "Quorvatidex 40 mg"]
+SECRET_LIST = ["Lipitor", "Clozaril", "xyzzyplugh", "Quorvatidex 40 mg"]
 
 
 @pytest.fixture
@@ -483,7 +483,7 @@ def test_the_page_cache_stores_neither_the_form_nor_an_answer(db, client, page_c
             response = post(client, "\n".join(SECRET_LIST))
         assert "X-Page-Cache" not in response
         assert len(queries) > 0, "a repeated list is answered afresh"
-    assertContains(response, "Tegretol")
+    assertContains(response, "Lipitor")
     for item in SECRET_LIST:
         assert item.lower().encode() not in cached_bytes().lower()
 
@@ -553,7 +553,7 @@ def test_nothing_of_a_list_over_the_upload_limit_is_logged(db, every_log, settin
 
 
 def test_an_answer_never_shows_what_was_typed_in_a_repr():
-    answer = MedicineAnswer("Tegretol", Status.UNLISTED_MEDICINE, dictionary_name="carbamazepine")
+    answer = MedicineAnswer("Lipitor", Status.UNLISTED_MEDICINE, dictionary_name="atorvastatin")
     assert repr([answer]) == "[<MedicineAnswer>]"
 
 
@@ -572,8 +572,8 @@ def failing_search(monkeypatch):
 def test_an_error_while_checking_is_a_500_whose_log_line_leaves_the_list_out(
     every_log, failing_search
 ):
-    failing_search(ValueError("no index row for 'Tegretol'"))
-    response = post(Client(raise_request_exception=False), "Tegretol")
+    failing_search(ValueError("no index row for 'Lipitor'"))
+    response = post(Client(raise_request_exception=False), "Lipitor")
     assert response.status_code == 500
     logged = logged_text(every_log)
     assert "RuntimeError: ValueError while checking a list of medicines" in logged
@@ -582,8 +582,8 @@ def test_an_error_while_checking_is_a_500_whose_log_line_leaves_the_list_out(
 
 @pytest.mark.django_db
 def test_the_database_away_while_checking_is_still_the_503_page(every_log, failing_search):
-    failing_search(OperationalError('fts5: syntax error near "Tegretol"'))
-    response = post(Client(raise_request_exception=False), "Tegretol")
+    failing_search(OperationalError('fts5: syntax error near "Lipitor"'))
+    response = post(Client(raise_request_exception=False), "Lipitor")
     assert response.status_code == 503
     assert response["Retry-After"]
     assert "tegretol" not in logged_text(every_log).casefold()
@@ -600,7 +600,7 @@ def test_the_form_costs_no_query(client, django_assert_num_queries):
 
 @pytest.mark.django_db
 def test_each_item_costs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
-    items = ["Clozaril", "clozapin", "Tegretol", "xyzzy", "lupus", "Leponex", "EBV", "staph"]
+    items = ["Clozaril", "clozapin", "Lipitor", "xyzzy", "lupus", "Leponex", "EBV", "staph"]
     items += [f"medicine number {i}" for i in range(MAX_ITEMS - len(items))]
     with django_assert_max_num_queries(QUERIES_PER_ITEM):
         post(client, "Clozaril")
@@ -613,14 +613,14 @@ def test_each_item_costs_a_bounded_number_of_queries(client, django_assert_max_n
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/search/", "/search/?q=Tegretol"])
+@pytest.mark.parametrize("url", ["/", "/search/", "/search/?q=Lipitor"])
 def test_home_and_search_link_to_the_page(client, url):
     assertContains(client.get(url), 'href="/check/"')
 
 
 @pytest.mark.django_db
 def test_search_still_says_a_missing_drug_plainly_with_the_shared_wording(client):
-    response = client.get("/search/", {"q": "Tegretol"})
-    assertContains(response, "“Tegretol” is another name for carbamazepine.")
+    response = client.get("/search/", {"q": "Lipitor"})
+    assertContains(response, "“Lipitor” is another name for atorvastatin.")
     assertContains(response, "This reference does not list it.")
     assertContains(response, ADVICE)

@@ -374,7 +374,7 @@ def test_a_mechanism_in_use_cannot_be_deleted_and_the_admin_says_what_uses_it(ad
     response = admin_client.post(
         reverse("admin:causes_mechanism_delete", args=[mechanism.pk]), {"post": "yes"}
     )
-    assertContains(response, "Cause: Sepsis")
+    assertContains(response, "Cause: Abnormalities of the spleen")
     assert Mechanism.objects.filter(pk=mechanism.pk).exists()
 
 

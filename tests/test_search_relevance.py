@@ -158,6 +158,16 @@ PHRASES = [
     ("Largactil", ["/drugs/chlorpromazine/"]),
     ("Procanbid", ["/drugs/procainamide/"]),
     ("Leponex 100 mg side effects", ["/drugs/clozapine/"]),
+    # medicines added beyond the source page (issue 11), by brand and other name
+    ("Tegretol", ["/drugs/carbamazepine/"]),
+    ("Tegretol 200 mg", ["/drugs/carbamazepine/"]),
+    ("metamizole", ["/drugs/metamizole/"]),
+    ("Novalgin", ["/drugs/metamizole/"]),
+    ("dipyrone", ["/drugs/metamizole/"]),
+    ("Bactrim", ["/drugs/trimethoprim-sulfamethoxazole/"]),
+    ("Ferriprox", ["/drugs/deferiprone/"]),
+    ("dapsone", ["/drugs/dapsone/"]),
+    ("Rituxan", ["/drugs/rituximab/"]),
 ]
 # Names of medicines this reference does not list, look-alikes of its own drugs included
 # (docs/notes/lookalike-pairs.md): the page names the medicine; no entry is offered by
@@ -165,15 +175,15 @@ PHRASES = [
 UNLISTED = [
     ("Keflex", "Cephalexin"),
     ("Zyprexa", "Olanzapine"),
-    ("Tegretol", "Carbamazepine"),
-    ("Tegretol 200 mg", "Carbamazepine"),
-    ("metamizole", "Dipyrone"),
-    ("Novalgin", "Dipyrone"),
-    ("Bactrim", "Trimethoprim/sulfamethoxazole"),
-    ("Ferriprox", "Deferiprone"),
-    ("dapsone", "Dapsone"),
+    ("Lipitor", "Atorvastatin"),
+    ("Lipitor 20 mg", "Atorvastatin"),
+    ("Coumadin", "Warfarin"),
+    ("Neurontin", "Gabapentin"),
+    ("Glucophage", "Metformin"),
+    ("Lyrica", "Pregabalin"),
+    ("warfarin", "Warfarin"),
     ("Tylenol", "Acetaminophen"),
-    ("Rituxan", "Rituximab"),
+    ("Zocor", "Simvastatin"),
     # look-alike names: their own medicine, never the site's drug
     ("metolazone", "Metolazone"),
     ("Purinethol", "Mercaptopurine"),

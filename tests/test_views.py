@@ -142,7 +142,7 @@ def test_unknown_pages_give_a_helpful_404(client, url):
         ("/search/?q=does+clozapine+lower+white+blood+cells", 1),
         ("/search/?q=low+white+count", 2),
         ("/search/?q=leponex", 2),
-        ("/search/?q=tegretol", 3),
+        ("/search/?q=lipitor", 3),
         ("/search/suggest?q=cloz", 1),
     ],
 )
