@@ -189,3 +189,75 @@ def test_the_form_help_says_how_to_cite(editor_client, cause):
     response = editor_client.get(reverse("admin:causes_cause_change", args=[cause.pk]))
     assertContains(response, "[dailymed-clozapine]")
     assertContains(response, "What to do")
+
+
+# --- editors set advice, market status and origin in the admin and by import -------------
+
+
+def test_a_publisher_sets_a_brands_market_and_the_advice_on_the_drug_form(client, world):
+    brand = world.drug.brand_names.get()
+    response = world.form(
+        "publisher",
+        world.drug,
+        advice="Call your doctor at once with a fever.[test-source]",
+        origin="beyond_source",
+        **{
+            "brand_names-TOTAL_FORMS": "1",
+            "brand_names-INITIAL_FORMS": "1",
+            "brand_names-0-id": brand.pk,
+            "brand_names-0-drug": world.drug.pk,
+            "brand_names-0-name": brand.name,
+            "brand_names-0-market": "discontinued_us",
+            "brand_names-0-market_note": "tablets withdrawn in 2016",
+            "brand_names-0-in_source": "on",
+        },
+    )
+    assert response.status_code == 200
+    brand.refresh_from_db()
+    assert (brand.market, brand.market_note) == ("discontinued_us", "tablets withdrawn in 2016")
+    page = client.get(world.drug.get_absolute_url())
+    assertContains(
+        page,
+        'Quorvix <span class="brand-status">(no longer sold in the US: tablets withdrawn in 2016)',
+    )
+    assertContains(page, "Call your doctor at once with a fever.<sup")
+    assertContains(page, "Added beyond the source page")
+
+
+def test_a_form_that_leaves_out_the_selects_keeps_their_values(world):
+    brand = world.drug.brand_names.get()
+    brand.market = "outside_us"
+    brand.save()
+    world.form(
+        "publisher",
+        world.drug,
+        **{
+            "brand_names-TOTAL_FORMS": "1",
+            "brand_names-INITIAL_FORMS": "1",
+            "brand_names-0-id": brand.pk,
+            "brand_names-0-drug": world.drug.pk,
+            "brand_names-0-name": brand.name,
+            "brand_names-0-in_source": "on",
+        },
+    )
+    brand.refresh_from_db()
+    assert brand.market == "outside_us"
+    assert fresh(world.drug).origin == "source_page"
+
+
+def test_import_sets_advice_origin_and_source_access(world):
+    header = "slug,name,category,status,summary,advice,origin,sources\n"
+    row = (
+        "zelbrix-syndrome,Zelbrix syndrome,test-category,published,Fact.[test-source],"
+        "Call at once.[test-source],beyond_source,test-source\n"
+    )
+    world.import_csv("publisher", Cause, header + row)
+    cause = fresh(world.cause)
+    assert (cause.advice, cause.origin) == ("Call at once.[test-source]", "beyond_source")
+    world.import_csv(
+        "publisher",
+        Source,
+        "slug,title,publisher,url,accessed,access\n"
+        "test-source,A test source,Test Journal,https://example.org/source,2026-01-01,abstract\n",
+    )
+    assert fresh(world.source).access == "abstract"
