@@ -531,9 +531,13 @@ class BrandName(models.Model):
     )
     name = models.CharField(max_length=100, help_text="As printed on the pack, e.g. 'Clozaril'.")
     in_source = models.BooleanField(
-        default=True, help_text="Named on the source page (untick for brands from other sources)."
+        "named on the source page",
+        default=True,
+        help_text="Ticked: the Mayo Clinic page the site is built on names this brand. Untick "
+        "for brands found in other sources.",
     )
     market = models.CharField(
+        "where it is sold",
         max_length=16,
         choices=BrandMarket,
         default=BrandMarket.US,

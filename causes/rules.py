@@ -35,11 +35,27 @@ def may(user, action: str, model) -> bool:
 
 def require(user, action: str, model, what: str) -> None:
     if not may(user, action, model):
-        raise Refusal(
-            f"You may not {what}: that needs the “{action}” right on "
-            f"{model._meta.verbose_name_plural}, which {role_for(action)} have.",
-            code="permission",
-        )
+        raise Refusal(denial(action, model, what), code="permission")
+
+
+def denial(action: str, model, what: str) -> str:
+    """Why an act is refused, and which role may do it."""
+    return (
+        f"You may not {what}: that needs the “{action}” right on "
+        f"{model._meta.verbose_name_plural}, which {roles_with(action, model)} have."
+    )
+
+
+def roles_with(action: str, model) -> str:
+    """The groups that hold `<action>_<model>` ('publishers'), or the usual role."""
+    from django.contrib.auth.models import Group
+
+    codename = f"{action}_{model._meta.model_name}"
+    groups = Group.objects.filter(
+        permissions__codename=codename, permissions__content_type__app_label=model._meta.app_label
+    ).values_list("name", flat=True)
+    names = sorted({name.lower() for name in groups})
+    return " and ".join(names) if names else role_for(action)
 
 
 def role_for(action: str) -> str:

@@ -47,6 +47,22 @@ def page_not_found(request, exception=None):
     )
 
 
+def permission_denied(request, exception=None):
+    """403. Staff refused something in the admin stay in the admin, and read why (the
+    refusal names the right and the role that has it); anyone else gets the site's page."""
+    user = getattr(request, "user", None)
+    if request.path.startswith("/admin/") and user is not None and user.is_staff:
+        from django.contrib import admin
+
+        reason = str(exception or "") or (
+            "Your account does not have the right for this. Ask a publisher, or an "
+            "administrator to add you to the group that has it."
+        )
+        context = {**admin.site.each_context(request), "title": "Not allowed", "reason": reason}
+        return render(request, "admin/refused.html", context, status=403)
+    return defaults.permission_denied(request, exception)
+
+
 def server_error(request):
     """500, or 503 when the error is the database being unavailable."""
     if isinstance(sys.exception(), DATABASE_UNAVAILABLE):

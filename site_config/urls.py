@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("causes.urls")),
 ]
 
+handler403 = "site_config.errors.permission_denied"
 handler404 = "site_config.errors.page_not_found"
 # 500, or the 503 page when the database is unavailable.
 handler500 = "site_config.errors.server_error"

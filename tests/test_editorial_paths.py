@@ -670,7 +670,8 @@ class Done:
 
 
 def refusal(right: str, what: str, plural: str = "causes") -> str:
-    role = "publishers" if right in {"publish", "delete", "review"} else "editors"
+    # Named from the groups that hold the right: editors and publishers both add and change.
+    role = "publishers" if right in {"publish", "delete", "review"} else "editors and publishers"
     return f"You may not {what}: that needs the “{right}” right on {plural}, which {role} have."
 
 
@@ -1288,10 +1289,14 @@ def test_an_editors_change_waits_is_previewed_diffed_and_published(world):
         },
         {
             "field": "Brand names",
-            "old": "Quorvix (in source: yes, market: Sold in the US, market note: empty)",
+            "old": (
+                "Quorvix (named on the source page: yes, where it is sold: Sold in the US, "
+                "market note: empty)"
+            ),
             "new": (
-                "Newbrand (in source: yes, market: Sold in the US, market note: empty); "
-                "Quorvix (in source: yes, market: Sold in the US, market note: empty)"
+                "Newbrand (named on the source page: yes, where it is sold: Sold in the US, "
+                "market note: empty); Quorvix (named on the source page: yes, where it is "
+                "sold: Sold in the US, market note: empty)"
             ),
         },
         {"field": "Drug aliases", "old": "none", "new": "Quorva (kind: Other name)"},

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.views.defaults import server_error
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.servers import ROOT, Server, database_url, free_port  # noqa: F401
 
@@ -173,12 +173,22 @@ def django_settings_now():
 # --- error pages, logs ------------------------------------------------------------------------
 
 
-def test_403_page_is_the_sites_own(client, editor):
+def test_403_in_the_admin_stays_in_the_admin_and_elsewhere_is_the_sites_own(client, editor, rf):
     client.force_login(editor)
     response = client.get("/admin/auth/user/")
     assert response.status_code == 403
-    assertContains(response, "You do not have access to this page", status_code=403)
-    assertContains(response, 'role="search"', status_code=403)
+    assertContains(response, "Neutropenia causes: editors", status_code=403)
+    assertContains(response, "Not allowed", status_code=403)
+    assertNotContains(response, 'role="search"', status_code=403)
+
+    from site_config.errors import permission_denied
+
+    request = rf.get("/drugs/clozapine/")
+    request.user = editor
+    page = permission_denied(request)
+    assert page.status_code == 403
+    assertContains(page, "You do not have access to this page", status_code=403)
+    assertContains(page, 'role="search"', status_code=403)
 
 
 def test_400_page_for_a_bad_host_is_the_sites_own(client):

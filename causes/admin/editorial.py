@@ -185,6 +185,24 @@ class EntryAdmin(SimpleHistoryAdmin):
             actions.pop("submit_for_publication", None)
         return actions
 
+    # --- related entries: looked up and added from a form, never deleted from it ---
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # Deleting a drug's cause (or a cause's category) from the drug's form would reach
+        # well beyond the entry being edited: only the entry's own delete page may.
+        if field is not None and hasattr(field.widget, "can_delete_related"):
+            field.widget.can_delete_related = False
+        return field
+
+    # --- refusals say why, inside the admin (site_config.errors.permission_denied) ---
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and not self.has_delete_permission(request, obj):
+            raise PermissionDenied(rules.denial("delete", self.model, f"delete “{obj}”"))
+        return super().delete_view(request, object_id, extra_context)
+
     # --- the form: one edit from lock to write ---
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -201,13 +219,16 @@ class EntryAdmin(SimpleHistoryAdmin):
         # What the save says ("changed", "saved as a draft") is said only once the edit
         # has passed the rules: a refused save shows the refusal alone.
         request.editorial_messages = []
+        if adding and not self.has_add_permission(request):
+            plural = self.opts.verbose_name_plural
+            raise PermissionDenied(rules.denial("add", self.model, f"add {plural}"))
         try:
             with editing.edit(
                 request.user, self.model, None if adding else obj.pk, **options
             ) as current:
                 request.editorial_edit = current
                 response = super().changeform_view(
-                    request, object_id, form_url, self._pending_context(obj, extra_context)
+                    request, object_id, form_url, self._pending_context(request, obj, extra_context)
                 )
                 if not getattr(current, "written", False):
                     current.abandon()  # a page read, or a form with errors: nothing kept
@@ -231,7 +252,7 @@ class EntryAdmin(SimpleHistoryAdmin):
         else:
             super().message_user(request, *args, **kwargs)
 
-    def _pending_context(self, obj, extra_context):
+    def _pending_context(self, request, obj, extra_context):
         context = dict(extra_context or {})
         if obj is not None and self.declaration.publishable:
             context["pending"] = editing.pending_for(self.model, obj.pk)
@@ -555,6 +576,36 @@ class ReviewedEntryAdmin(EntryAdmin):
     """Entries with medical claims: published by publishers, reviewed on a schedule."""
 
     actions = ["publish", "unpublish", "mark_reviewed", "submit_for_publication"]
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_mark_reviewed"
+        route = path(
+            "<path:object_id>/mark-reviewed/",
+            self.admin_site.admin_view(self.mark_reviewed_view),
+            name=name,
+        )
+        return [route, *super().get_urls()]
+
+    def mark_reviewed_view(self, request, object_id):
+        """“Mark reviewed” from the entry's own form, as the list's action does."""
+        obj = self._entry_or_404(request, object_id)
+        if request.method != "POST":
+            return redirect(admin_url(self.model, "change", obj.pk))
+        if not self.has_review_permission(request):
+            raise PermissionDenied(rules.denial("review", self.model, f"mark “{obj}” reviewed"))
+        try:
+            editing.mark_reviewed(request.user, obj)
+        except Refusal as refusal:
+            self.message_user(request, refusal.messages[0], messages.ERROR)
+        else:
+            self.message_user(request, f"Marked “{obj}” reviewed today.", messages.SUCCESS)
+        return redirect(admin_url(self.model, "change", obj.pk))
+
+    def _pending_context(self, request, obj, extra_context):
+        context = super()._pending_context(request, obj, extra_context)
+        if obj is not None and self.has_review_permission(request):
+            context["mark_reviewed_url"] = admin_url(self.model, "mark_reviewed", obj.pk)
+        return context
 
     @admin.display(description="next review", ordering="last_reviewed")
     def review_due(self, obj):

@@ -1,0 +1,103 @@
+"""Small things an editor meets every day in the admin: refusals that stay in the admin
+and name the role, "Mark reviewed" on the form, no delete control for a related entry,
+the brand's "on the source page" said in the form, an export page without template
+comments."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from causes.models import Cause, Drug
+from tests.test_editorial_paths import World, admin_url, fresh
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(cause, drug, source) -> World:
+    drug.sources.add(source)
+    return World(cause=cause, drug=drug, source=source, follow=False)
+
+
+def test_an_editor_refused_a_delete_stays_in_the_admin_and_is_told_who_may(world):
+    response = world.client("editor").get(admin_url(world.cause, "delete"))
+    assert response.status_code == 403
+    assertContains(response, "Neutropenia causes: editors", status_code=403)  # admin header
+    assertContains(
+        response,
+        "You may not delete “Zelbrix syndrome”: that needs the “delete” right on causes, "
+        "which publishers have.",
+        status_code=403,
+    )
+    assertNotContains(response, 'role="search"', status_code=403)  # not the public page
+    assert Cause.objects.filter(pk=world.cause.pk).exists()
+
+
+def test_an_editor_refused_an_add_is_told_which_group_may(world):
+    response = world.client("editor").get(reverse("admin:causes_mechanism_add"))
+    assertContains(
+        response,
+        "You may not add mechanisms: that needs the “add” right on mechanisms, which "
+        "publishers have.",
+        status_code=403,
+    )
+
+
+def test_a_visitor_refused_outside_the_admin_gets_the_sites_page(client, world):
+    world.client("editor")  # the editor exists; this client is anonymous
+    response = client.get("/admin/causes/cause/")
+    assert response.status_code == 302  # the admin's login, as before
+
+
+def test_a_publisher_marks_an_entry_reviewed_from_its_form(world):
+    publisher = world.client("publisher")
+    form = publisher.get(admin_url(world.drug, "change"))
+    url = reverse("admin:causes_drug_mark_reviewed", args=[world.drug.pk])
+    assertContains(form, f'action="{url}"')
+    assertContains(form, "Mark reviewed today")
+    response = publisher.post(url, follow=True)
+    assertContains(response, "Marked “Quorvatide” reviewed today.")
+    drug = fresh(world.drug)
+    assert drug.last_reviewed == date.today()
+    assert drug.reviewed_by == world.user("publisher")
+
+
+def test_an_editor_has_no_mark_reviewed_button_and_cannot_post_it(world):
+    editor = world.client("editor")
+    url = reverse("admin:causes_drug_mark_reviewed", args=[world.drug.pk])
+    assertNotContains(editor.get(admin_url(world.drug, "change")), f'action="{url}"')
+    response = editor.post(url)
+    assertContains(response, "which publishers have", status_code=403)
+    assert fresh(world.drug).last_reviewed == date(2026, 1, 1)
+
+
+def test_a_drugs_form_offers_no_delete_control_for_its_cause(world):
+    page = world.client("publisher").get(admin_url(world.drug, "change"))
+    assertContains(page, 'id="id_cause"')
+    assertNotContains(page, 'id="delete_id_cause"')
+    assertContains(page, 'id="change_id_cause"')  # still reachable to edit
+
+
+def test_the_brand_inline_says_what_in_source_means_in_its_column(world):
+    page = world.client("editor").get(admin_url(world.drug, "change"))
+    assertContains(page, "Named on the source page")
+    assertContains(page, "Where it is sold")
+
+
+def test_the_export_page_shows_no_template_comment(world):
+    page = world.client("editor").get(reverse("admin:causes_drug_export"))
+    assert page.status_code == 200
+    for leaked in ("{#", "#}", "{% comment", "Copied from django-import-export"):
+        assertNotContains(page, leaked)
+
+
+def test_mark_reviewed_refuses_a_get_and_an_unknown_entry(world):
+    publisher = world.client("publisher")
+    url = reverse("admin:causes_drug_mark_reviewed", args=[world.drug.pk])
+    assert publisher.get(url).status_code == 302
+    assert fresh(world.drug).last_reviewed == date(2026, 1, 1)
+    missing = reverse("admin:causes_drug_mark_reviewed", args=[999999])
+    assert publisher.post(missing).status_code == 404
+    assert Drug.objects.count() > 0
