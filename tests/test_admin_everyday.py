@@ -101,3 +101,54 @@ def test_mark_reviewed_refuses_a_get_and_an_unknown_entry(world):
     missing = reverse("admin:causes_drug_mark_reviewed", args=[999999])
     assert publisher.post(missing).status_code == 404
     assert Drug.objects.count() > 0
+
+
+# --- the History page an editor can read ---------------------------------------------------
+
+
+def test_word_diff_marks_only_the_changed_words_and_escapes():
+    from causes.admin.history import word_diff
+
+    old, new = word_diff("Rarely <b>lowers</b> neutrophils.", "Often <b>lowers</b> white cells.")
+    assert old == "<del>Rarely</del> &lt;b&gt;lowers&lt;/b&gt; <del>neutrophils.</del>"
+    assert new == "<ins>Often</ins> &lt;b&gt;lowers&lt;/b&gt; <ins>white cells.</ins>"
+
+
+def test_history_shows_whole_texts_the_reason_and_no_none(world):
+    long_text = "A made-up condition. " * 20 + "The last words of a long summary."
+    form = world.form(
+        "publisher", world.cause, summary=long_text, change_reason="Checked against the label"
+    )
+    assert form.status_code == 302
+    page = world.client("publisher").get(admin_url(world.cause, "history"))
+    body = page.content.decode()
+    assert "The last words of a long summary." in body  # not cut in the middle
+    assert "Checked against the label" in body
+    assert "<ins>" in body
+    for placeholder in ("pk=None", ">None<", "[123 chars]"):
+        assert placeholder not in body
+    assert 'href="/static/causes/admin.css"' in body or "causes/admin." in body
+
+
+# --- the admin's search finds drafts as the public search finds published entries --------
+
+
+def test_the_admin_search_finds_a_draft_by_a_typo_and_by_its_brand(world):
+    from causes.models import BrandName, Status
+
+    draft = Drug.objects.create(
+        slug="dapsovane",
+        name="Dapsovane",
+        cause=world.cause,
+        drug_class="made-up draft",
+        summary="A draft.",
+        status=Status.DRAFT,
+    )
+    BrandName.objects.create(drug=draft, name="Quelvaro")
+    editor = world.client("editor")
+    changelist = reverse("admin:causes_drug_changelist")
+    for typed in ("dapsovnae", "Quelvaro", "quelvar"):
+        page = editor.get(changelist, {"q": typed})
+        assertContains(page, f'href="/admin/causes/drug/{draft.pk}/change/', msg_prefix=typed)
+    unrelated = editor.get(changelist, {"q": "zzzqqq"})
+    assertNotContains(unrelated, f'href="/admin/causes/drug/{draft.pk}/change/')

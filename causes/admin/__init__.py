@@ -16,6 +16,7 @@ from causes.admin.editorial import (
     PublicationFilter,
     ReviewedEntryAdmin,
 )
+from causes.indexing import cause_rows, drug_rows
 from causes.models import (
     Article,
     BrandName,
@@ -27,18 +28,25 @@ from causes.models import (
     Mechanism,
     SearchEntry,
     Source,
+    Status,
     TargetKind,
 )
 from causes.resources import CauseResource, DrugResource, SourceResource
-from causes.search import MAX_QUERY_LENGTH, search_entries
+from causes.search import FUZZY, MAX_QUERY_LENGTH, Query, rank, search_entries
 from site_config.import_previews import ImportPreviewGone, ImportPreviewNotStored
 
 
 class SiteSearchMixin:
     """The admin's search box also finds what the site's search finds (aliases, brand names,
-    typos), on top of Django's own search, which still finds drafts and slugs."""
+    typos), on top of Django's own search, which still finds drafts and slugs. Drafts are
+    not in the site's index (it holds what the public may find), so they are ranked by the
+    same code in memory: a draft named "Dapsone" is found by "dapsoen" too."""
 
     search_kind: str
+    # Rows of a draft entry for the search's ranking, as the index would hold them.
+    draft_rows = None
+    draft_prefetch: tuple[str, ...] = ("aliases", "mechanisms")
+    DRAFTS_SEARCHED = 500
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -46,7 +54,13 @@ class SiteSearchMixin:
         if not term or len(term) > MAX_QUERY_LENGTH:
             return found, may_have_duplicates
         ids = [r.target_id for r in search_entries(term).results if r.kind == self.search_kind]
+        ids += self.drafts_named(queryset, term)
         return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=ids)), False
+
+    def drafts_named(self, queryset, term: str) -> list[int]:
+        drafts = queryset.exclude(status=Status.PUBLISHED).prefetch_related(*self.draft_prefetch)
+        rows = [row for draft in drafts[: self.DRAFTS_SEARCHED] for row in self.draft_rows(draft)]
+        return [r.target_id for r in rank(Query.parse(term), rows) if r.tier <= FUZZY]
 
 
 class CountColumnsMixin:
@@ -218,6 +232,7 @@ class CategoryAdmin(CountColumnsMixin, EntryAdmin):
 class CauseAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, ReviewedEntryAdmin):
     counted = ("sources",)
     search_kind = TargetKind.CAUSE
+    draft_rows = staticmethod(cause_rows)
     resource_classes = [CauseResource]
     list_display = [
         "name",
@@ -255,6 +270,8 @@ class CauseAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Rev
 class DrugAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, ReviewedEntryAdmin):
     counted = ("sources",)
     search_kind = TargetKind.DRUG
+    draft_rows = staticmethod(drug_rows)
+    draft_prefetch = ("aliases", "mechanisms", "brand_names")
     resource_classes = [DrugResource]
     list_display = [
         "name",

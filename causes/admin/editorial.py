@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from causes import citations, editing, rules, snapshots
+from causes.admin.history import ReadableHistory
 from causes.citations import CITED_FIELDS
 from causes.content import declaration
 from causes.models import PendingChange, Revision, RevisionAction, Status
@@ -185,6 +186,11 @@ class EntryAdmin(SimpleHistoryAdmin):
             actions.pop("submit_for_publication", None)
         return actions
 
+    # --- history: whole texts, changed words marked, no "None" placeholders ---
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
+
     # --- related entries: looked up and added from a form, never deleted from it ---
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -270,6 +276,8 @@ class EntryAdmin(SimpleHistoryAdmin):
                 current.pk = obj.pk
             return
         current.written = True
+        # The optional "why this change" goes to django-simple-history's record too.
+        obj._change_reason = request.POST.get("change_reason", "").strip()[:100] or None
         obj.save()
         current.pk = obj.pk
 
