@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from causes.admin.search_all import search_all_view
 from causes.sitemaps import SITEMAPS
 from site_config.health import healthz
 from site_config.robots import robots_txt
@@ -11,6 +12,8 @@ admin.site.site_title = "Neutropenia causes admin"
 admin.site.index_title = "Content"
 
 urlpatterns = [
+    # Before admin.site.urls, which would read "search" as an app label.
+    path("admin/search/", admin.site.admin_view(search_all_view), name="admin-search-all"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots-txt"),

@@ -152,3 +152,26 @@ def test_the_admin_search_finds_a_draft_by_a_typo_and_by_its_brand(world):
         assertContains(page, f'href="/admin/causes/drug/{draft.pk}/change/', msg_prefix=typed)
     unrelated = editor.get(changelist, {"q": "zzzqqq"})
     assertNotContains(unrelated, f'href="/admin/causes/drug/{draft.pk}/change/')
+
+
+# --- one search box on the admin home ------------------------------------------------------
+
+
+def test_the_admin_home_searches_every_kind_the_editor_may_see(world):
+    editor = world.client("editor")
+    home = editor.get(reverse("admin:index"))
+    assertContains(home, 'action="/admin/search/"')
+    page = editor.get("/admin/search/", {"q": "Quorvix"})
+    assertContains(page, "Drugs (1)")
+    assertContains(page, f'href="/admin/causes/drug/{world.drug.pk}/change/"')
+    assertContains(page, "Brand names (1)")
+    typo = editor.get("/admin/search/", {"q": "zelbrx"})
+    assertContains(typo, f'href="/admin/causes/cause/{world.cause.pk}/change/"')
+    hostile = editor.get("/admin/search/", {"q": "<script>x</script>" + "a" * 500})
+    assert hostile.status_code == 200
+    assertNotContains(hostile, "<script>x</script>")
+
+
+def test_the_admin_search_needs_a_staff_login(client, world):
+    response = client.get("/admin/search/", {"q": "Quorvix"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
