@@ -175,3 +175,40 @@ def test_the_admin_home_searches_every_kind_the_editor_may_see(world):
 def test_the_admin_search_needs_a_staff_login(client, world):
     response = client.get("/admin/search/", {"q": "Quorvix"})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# --- comparing any two versions ------------------------------------------------------------
+
+
+def test_any_two_versions_compare_with_links_and_children(world):
+    from causes import editing
+    from causes.models import BrandName, Revision
+
+    publisher = world.user("publisher")
+    with editing.edit(publisher, Drug, world.drug.pk):
+        drug = fresh(world.drug)
+        drug.summary = "First wording of the drug."
+        drug.save()
+    with editing.edit(publisher, Drug, world.drug.pk):
+        drug = fresh(world.drug)
+        drug.summary = "Second wording of the drug."
+        drug.save()
+        BrandName.objects.create(drug=drug, name="Brandtwo")
+    first, second = Revision.objects.filter(entry_id=world.drug.pk).order_by("created")[:2]
+    url = reverse("admin:causes_drug_compare", args=[world.drug.pk])
+    client = world.client("editor")
+    page = client.get(url, {"a": first.pk, "b": second.pk})
+    assertContains(page, "<del>First</del>")
+    assertContains(page, "<ins>Second</ins>")
+    assertContains(page, "Brandtwo")  # children compared too
+    assertContains(page, f"Version {first.version}: changed")
+    same = client.get(url, {"a": second.pk, "b": "now"})
+    assertContains(same, "These two versions have the same content.")
+    versions = client.get(reverse("admin:causes_drug_versions", args=[world.drug.pk]))
+    assertContains(versions, f'action="{url}"')
+    for bad in ({"a": "x"}, {"a": "999999"}, {"a": first.pk, "b": "1;drop"}):
+        refused = client.get(url, bad)
+        assert refused.status_code == 302
+    other = Revision.objects.exclude(entry_id=world.drug.pk).first()
+    if other is not None:
+        assert client.get(url, {"a": other.pk}).status_code == 302

@@ -259,8 +259,9 @@ def test_every_change_is_recorded_with_who_and_what(publisher_client, publisher,
     assert record.history_user == publisher
     assert record.summary == "A new summary."
     page = publisher_client.get(reverse("admin:causes_cause_history", args=[cause.pk]))
-    assertContains(page, "A made-up condition for tests.")  # old value
-    assertContains(page, "A new summary.")  # new value
+    # Whole texts, the words that changed marked.
+    assertContains(page, "A <del>made-up condition for tests.</del>")  # old value
+    assertContains(page, "A <ins>new summary.</ins>")  # new value
     assertContains(page, "publisher")
 
 

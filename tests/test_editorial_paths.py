@@ -1301,7 +1301,7 @@ def test_an_editors_change_waits_is_previewed_diffed_and_published(world):
         },
         {"field": "Drug aliases", "old": "none", "new": "Quorva (kind: Other name)"},
     ]
-    assertContains(page, f'<td class="new">Pending wording {MARKER}.</td>', html=True)
+    assertContains(page, f'<td class="new"><ins>Pending wording {MARKER}.</ins></td>')
 
     published = w.post("publisher", admin_url(w.drug, "pending"), {"act": "publish"})
     assertContains(published, "Published the pending changes to “Quorvatide”.")

@@ -428,6 +428,7 @@ class EntryAdmin(SimpleHistoryAdmin):
             view("deleted", "deleted/", self.deleted_view),
             view("restore", "deleted/<int:revision_id>/restore/", self.restore_view),
             view("versions", "<path:object_id>/versions/", self.versions_view),
+            view("compare", "<path:object_id>/versions/compare/", self.compare_view),
             view("revert", "<path:object_id>/versions/<int:revision_id>/revert/", self.revert_view),
             view("pending", "<path:object_id>/pending/", self.pending_view),
             *super().get_urls(),
@@ -466,6 +467,48 @@ class EntryAdmin(SimpleHistoryAdmin):
             can_revert=self.has_change_permission(request, obj),
         )
         return TemplateResponse(request, "admin/causes/versions.html", context)
+
+    def compare_view(self, request, object_id):
+        """Any two versions of an entry side by side (fields, links and children), or one
+        version and the entry as it is now: ?a=<version id>&b=<version id or "now">."""
+        obj = self._entry_or_404(request, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        revisions = Revision.objects.filter(
+            entry_type=editing.entry_type(self.model), entry_id=obj.pk
+        ).select_related("user")
+        now = {"label": "Now", "snapshot": snapshots.take(obj)}
+
+        def side(key):
+            value = request.GET.get(key, "now")
+            if value == "now":
+                return now
+            if not value.isdigit():
+                return None
+            revision = revisions.filter(pk=int(value)).first()
+            if revision is None:
+                return None
+            label = f"Version {revision.version}: {revision.get_action_display().lower()}"
+            label += f", {revision.created:%d %b %Y %H:%M}"
+            if revision.user:
+                label += f", by {revision.user}"
+            return {"label": label, "snapshot": revision.snapshot}
+
+        old, new = side("a"), side("b")
+        if old is None or new is None:
+            self.message_user(
+                request, "Choose two versions of this entry to compare.", messages.ERROR
+            )
+            return redirect(admin_url(self.model, "versions", obj.pk))
+        context = self._context(
+            request,
+            f"Compare versions of “{obj}”",
+            object=obj,
+            old=old,
+            new=new,
+            changes=snapshots.diff(self.model, old["snapshot"], new["snapshot"]),
+        )
+        return TemplateResponse(request, "admin/causes/compare.html", context)
 
     def revert_view(self, request, object_id, revision_id):
         obj = self._entry_or_404(request, object_id)

@@ -2,7 +2,9 @@
 entries can be restored."""
 
 from django import template
+from django.utils.html import format_html
 
+from causes.admin.history import word_diff
 from causes.content import CONTENT
 
 register = template.Library()
@@ -48,3 +50,10 @@ def awaiting_panel(context):
             }
         )
     return {"rows": rows[: PANEL_ROWS * 3], "count": len(rows)}
+
+
+@register.simple_tag
+def diff_cells(change):
+    """The old and new values of one changed field, the words that differ marked."""
+    old, new = word_diff(str(change["old"]), str(change["new"]))
+    return format_html('<td class="old">{}</td><td class="new">{}</td>', old, new)
