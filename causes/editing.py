@@ -13,7 +13,7 @@ import, revert, restore and delete all change an entry inside `edit()`, which:
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -54,6 +54,7 @@ class Edit:
     abandoned: bool = False
     outcome: str = ""  # "live", "pending" or "" (nothing written)
     revision: Revision | None = field(default=None, repr=False)
+    started: datetime = field(default_factory=timezone.now, repr=False)
 
     def abandon(self) -> None:
         """Nothing was written after all (a form with errors, a page only read)."""
@@ -244,6 +245,21 @@ def _made_live(current: Edit, entry, after: dict, folded: PendingChange | None) 
         user=current.actor,
         reason=current.reason[:300],
     )
+    _label_history(model, current.pk, current.revision, current.started)
+
+
+def _label_history(model, pk: int, revision: Revision, since: datetime) -> None:
+    """django-simple-history's rows of this edit say what it was ("Reverted: …",
+    "Imported", "Published"), as the versions page does, unless the editor gave a reason."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return
+    label = revision.get_action_display()
+    if revision.reason:
+        label = f"{label}: {revision.reason}"
+    history.filter(id=pk, history_date__gte=since).filter(
+        Q(history_change_reason__isnull=True) | Q(history_change_reason="")
+    ).update(history_change_reason=label[:100])
 
 
 def _action(before: dict | None, after: dict, reviewing: bool) -> str:

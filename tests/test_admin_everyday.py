@@ -212,3 +212,28 @@ def test_any_two_versions_compare_with_links_and_children(world):
     other = Revision.objects.exclude(entry_id=world.drug.pk).first()
     if other is not None:
         assert client.get(url, {"a": other.pk}).status_code == 302
+
+
+def test_history_says_a_revert_and_a_publication_were_what_they_were(world):
+    from causes import editing
+    from causes.models import Revision
+
+    publisher = world.user("publisher")
+    with editing.edit(publisher, Cause, world.cause.pk) as first:
+        cause = fresh(world.cause)
+        cause.summary = "Wording to go back to."
+        cause.save()
+    with editing.edit(publisher, Cause, world.cause.pk):
+        cause = fresh(world.cause)
+        cause.summary = "Wording replaced."
+        cause.save()
+    editing.revert(publisher, first.revision, "Back to the checked wording")
+    reasons = list(
+        world.cause.history.order_by("-history_date").values_list(
+            "history_change_reason", flat=True
+        )[:3]
+    )
+    assert reasons[0] == "Reverted: Back to the checked wording"
+    assert isinstance(first.revision, Revision)
+    page = world.client("publisher").get(admin_url(world.cause, "history"))
+    assertContains(page, "Reverted: Back to the checked wording")
