@@ -3,10 +3,13 @@ names, and sources, by slug, in CSV or JSON. Imports run in one transaction with
 preview first; a file with any bad row changes nothing."""
 
 from django.core.exceptions import ValidationError
+from django.utils.encoding import force_str
 from import_export import fields, resources, widgets
+from import_export.resources import Diff
 from import_export.results import RowResult
 
 from causes import editing
+from causes.diffs import word_diff
 from causes.models import BrandName, Category, Cause, Drug, Mechanism, RevisionAction, Source
 from causes.rules import Refusal
 
@@ -21,6 +24,15 @@ class EditorialResourceMixin:
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+
+    def get_diff_class(self):
+        return FieldDiff
+
+    def import_data(self, dataset, *args, **kwargs):
+        result = super().import_data(dataset, *args, **kwargs)
+        # The file's own columns, so an error can quote the value the editor typed.
+        result.file_headers = list(dataset.headers or [])
+        return result
 
     def import_row(self, row, instance_loader, **kwargs):
         if self.user is None:  # a management command or a test: no person, no rules
@@ -50,6 +62,44 @@ class EditorialResourceMixin:
 WRITTEN = {RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE}
 
 
+class DiffCell:
+    """One field of a previewed row: whether the import changes it, and the old and new
+    values with the changed words marked (<del>/<ins>, coloured by admin.css: the CSP
+    strips the inline styles import-export's own diff uses)."""
+
+    def __init__(self, column: str, old: str, new: str, creating: bool):
+        self.column = column
+        self.changed = old != new
+        self.creating = creating
+        self.old, self.new = word_diff(old, new) if self.changed else (old, new)
+
+    def __str__(self):
+        return str(self.new)
+
+
+class FieldDiff(Diff):
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.columns = [f.column_name for f in resource.get_import_fields()]
+
+    def as_html(self):
+        return [
+            DiffCell(column, "" if self.new else force_str(v1), force_str(v2), self.new)
+            for column, v1, v2 in zip(self.columns, self.left, self.right, strict=False)
+        ]
+
+
+class SlugWidget(widgets.ForeignKeyWidget):
+    """A foreign key by slug whose unknown value is an error of its column, in words."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            name = self.model._meta.verbose_name
+            raise ValueError(f"“{value}” is not the slug of any {name}.") from None
+
+
 class SourceResource(EditorialResourceMixin, resources.ModelResource):
     class Meta:
         model = Source
@@ -68,7 +118,7 @@ class CauseResource(EditorialResourceMixin, resources.ModelResource):
     category = fields.Field(
         attribute="category",
         column_name="category",
-        widget=widgets.ForeignKeyWidget(Category, field="slug"),
+        widget=SlugWidget(Category, field="slug"),
     )
     mechanisms = fields.Field(attribute="mechanisms", widget=slug_list(Mechanism))
     sources = fields.Field(attribute="sources", widget=slug_list(Source))
@@ -104,7 +154,7 @@ def brand_names_in(row) -> list[str]:
 
 class DrugResource(EditorialResourceMixin, resources.ModelResource):
     cause = fields.Field(
-        attribute="cause", column_name="cause", widget=widgets.ForeignKeyWidget(Cause, field="slug")
+        attribute="cause", column_name="cause", widget=SlugWidget(Cause, field="slug")
     )
     mechanisms = fields.Field(attribute="mechanisms", widget=slug_list(Mechanism))
     sources = fields.Field(attribute="sources", widget=slug_list(Source))

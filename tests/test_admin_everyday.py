@@ -107,7 +107,7 @@ def test_mark_reviewed_refuses_a_get_and_an_unknown_entry(world):
 
 
 def test_word_diff_marks_only_the_changed_words_and_escapes():
-    from causes.admin.history import word_diff
+    from causes.diffs import word_diff
 
     old, new = word_diff("Rarely <b>lowers</b> neutrophils.", "Often <b>lowers</b> white cells.")
     assert old == "<del>Rarely</del> &lt;b&gt;lowers&lt;/b&gt; <del>neutrophils.</del>"
@@ -237,3 +237,55 @@ def test_history_says_a_revert_and_a_publication_were_what_they_were(world):
     assert isinstance(first.revision, Revision)
     page = world.client("publisher").get(admin_url(world.cause, "history"))
     assertContains(page, "Reverted: Back to the checked wording")
+
+
+# --- an import preview that shows what matters ----------------------------------------------
+
+IMPORT_HEADER = "slug,name,category,status,summary,sources\n"
+
+
+def import_preview(world, text: str, name: str = "causes.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+    return world.client("publisher").post(
+        reverse("admin:causes_cause_import"),
+        {"import_file": upload, "format": "0", "resource": "0"},
+    )
+
+
+def test_the_import_preview_counts_first_and_shows_only_the_changed_rows(world):
+    import csv
+    import io
+
+    lupus = Cause.objects.get(slug="lupus")
+    out = io.StringIO()
+    sources = "|".join(lupus.sources.values_list("slug", flat=True))
+    csv.writer(out).writerow(
+        [lupus.slug, lupus.name, lupus.category.slug, "published", lupus.summary, sources]
+    )
+    unchanged = out.getvalue()
+    changed = "zelbrix-syndrome,Zelbrix syndrome,test-category,published,"
+    changed += '"A made-up condition, reworded.",test-source\n'
+    page = import_preview(world, IMPORT_HEADER + unchanged + changed)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "<strong>0</strong> new" in body and "<strong>1</strong> changed" in body
+    assert "<strong>1</strong> unchanged" in body
+    assert "Changed: Zelbrix syndrome" in body
+    assert "Changed: Lupus" not in body and "Lupus</" not in body.split("What this file")[1]
+    section = body.split("Changed: Zelbrix syndrome")[1].split("</section>")[0]
+    assert '<th scope="row">summary</th>' in section and '<th scope="row">name</th>' not in section
+    assert "<del>" in section and "<ins>" in section
+    assert ' style="' not in body.split("What this file")[1]  # the CSP allows no inline style
+
+
+def test_an_import_error_names_the_spreadsheet_row_the_column_and_the_value(world):
+    row = "zelbrix-syndrome,Zelbrix syndrome,nowhere-category,published,Text.,test-source\n"
+    page = import_preview(world, IMPORT_HEADER + row, name="my causes.csv")
+    body = page.content.decode()
+    assert "<td>2</td><td>category</td><td>nowhere-category</td>" in body
+    assert "“nowhere-category” is not the slug of any category." in body
+    assert "Line number" not in body
+    assert "select “my causes.csv” again" in body
+    assert fresh(world.cause).category.slug == "test-category"

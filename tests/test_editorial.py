@@ -472,9 +472,10 @@ SOURCES_CSV = (
 def test_import_shows_a_preview_and_saves_nothing_until_confirmed(admin_client):
     response = import_file(admin_client, "source", SOURCES_CSV)
     assert response.status_code == 200
-    assertContains(response, "New")
-    assertContains(response, "Update")
-    assertContains(response, "A new source")
+    assertContains(response, "<strong>1</strong> new")
+    assertContains(response, "<strong>1</strong> changed")
+    assertContains(response, "New: A new source")
+    assertContains(response, "Changed: Neutropenia")
     assert not Source.objects.filter(slug="new-source").exists()
     confirm = response.context["confirm_form"].initial
     done = admin_client.post(reverse("admin:causes_source_process_import"), confirm)
@@ -487,10 +488,10 @@ def test_a_bad_row_is_reported_by_row_and_field_and_nothing_changes(admin_client
     before = Source.objects.count()
     bad = SOURCES_CSV + "broken,,Journal,not a url,yesterday\n"
     response = import_file(admin_client, "source", bad)
-    assertContains(response, "Some rows failed to validate")
-    assertContains(response, "<td>3 </td>")
-    assertContains(response, '<span class="validation-error-field-label">accessed</span>')
-    assertContains(response, '<span class="validation-error-field-label">url</span>')
+    # The spreadsheet's row (the header is row 1), the column and the value, in words.
+    assertContains(response, "Some rows cannot be imported")
+    assertContains(response, "<td>4</td><td>accessed</td><td>yesterday</td>")
+    assertContains(response, "<td>4</td><td>url</td><td>not a url</td>")
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert Source.objects.count() == before
     assert not Source.objects.filter(slug="new-source").exists()

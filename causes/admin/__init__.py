@@ -102,6 +102,10 @@ class ImportExportForEditors(ImportExportMixin):
     """Import passes the user to the resource, whose rows go through `causes.editing` like
     any other edit; importing needs a right of its own (`import_<model>`)."""
 
+    # Counts first, then only the rows that change, field by field; errors by spreadsheet
+    # row, column and value (causes/resources.py's FieldDiff and SlugWidget).
+    import_template_name = "admin/causes/import.html"
+
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
 

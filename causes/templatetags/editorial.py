@@ -4,8 +4,8 @@ entries can be restored."""
 from django import template
 from django.utils.html import format_html
 
-from causes.admin.history import word_diff
 from causes.content import CONTENT
+from causes.diffs import word_diff
 
 register = template.Library()
 
@@ -57,3 +57,13 @@ def diff_cells(change):
     """The old and new values of one changed field, the words that differ marked."""
     old, new = word_diff(str(change["old"]), str(change["new"]))
     return format_html('<td class="old">{}</td><td class="new">{}</td>', old, new)
+
+
+@register.simple_tag
+def value_in_file(invalid_row, column: str, headers) -> str:
+    """The value an imported row has in one column of the file, or "(empty)"."""
+    try:
+        value = invalid_row.values[list(headers).index(column)]
+    except (ValueError, IndexError, TypeError):
+        return ""
+    return str(value) if value not in (None, "") else "(empty)"
