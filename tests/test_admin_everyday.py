@@ -289,3 +289,29 @@ def test_an_import_error_names_the_spreadsheet_row_the_column_and_the_value(worl
     assert "Line number" not in body
     assert "select “my causes.csv” again" in body
     assert fresh(world.cause).category.slug == "test-category"
+
+
+# --- citations easy to insert and to check ---------------------------------------------------
+
+
+def test_the_form_lists_which_sources_the_text_cites_with_a_cite_button(world):
+    from causes.models import Source
+
+    extra = Source.objects.create(
+        slug="extra-source",
+        title="An extra source",
+        publisher="P",
+        url="https://e.org/x",
+        accessed="2026-11-25",
+    )
+    world.cause.summary = "A fact.[test-source]"
+    world.cause.save()
+    world.cause.sources.add(extra)
+    page = world.client("editor").get(admin_url(world.cause, "change"))
+    assertContains(page, 'data-marker="[test-source]"')
+    assertContains(page, 'data-marker="[extra-source]"')
+    body = page.content.decode()
+    status = body.split('class="citation-status"')[1].split("</ul>")[0]
+    assert '<li class="cited">' in status and '<li class="uncited">' in status
+    assert status.index("[test-source]") < status.index("An extra source")  # by title
+    assertContains(page, "causes/admin_citations")

@@ -259,7 +259,10 @@ class CauseAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Rev
         (None, {"fields": ["name", "slug", "category", "status", "order", "origin"]}),
         ("Content", {"fields": ["summary", "advice", "used_to_treat", "source_wording"]}),
         ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
-        ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
+        (
+            "Evidence and review",
+            {"fields": ["sources", "citation_status", "last_reviewed", "reviewed_by"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -307,7 +310,10 @@ class DrugAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Revi
         ),
         ("Content", {"fields": ["summary", "advice", "used_to_treat"]}),
         ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
-        ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
+        (
+            "Evidence and review",
+            {"fields": ["sources", "citation_status", "last_reviewed", "reviewed_by"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -372,7 +378,10 @@ class ArticleAdmin(ReviewedEntryAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "order"]}),
         ("Content", {"fields": ["summary", "body", "search_terms"]}),
-        ("Evidence and review", {"fields": ["sources", "last_reviewed", "reviewed_by"]}),
+        (
+            "Evidence and review",
+            {"fields": ["sources", "citation_status", "last_reviewed", "reviewed_by"]},
+        ),
     ]
 
 

@@ -15,6 +15,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from causes import citations, editing, rules, snapshots
@@ -171,6 +173,7 @@ class EntryAdmin(SimpleHistoryAdmin):
             readonly.append("status")  # editors prepare drafts; publishers publish
         if self.declaration.reviewed:
             readonly += ["last_reviewed", "reviewed_by"]  # only "Mark reviewed" sets them
+            readonly.append("citation_status")
         return readonly
 
     def get_fieldsets(self, request, obj=None):
@@ -627,6 +630,49 @@ class ReviewedEntryAdmin(EntryAdmin):
     """Entries with medical claims: published by publishers, reviewed on a schedule."""
 
     actions = ["publish", "unpublish", "mark_reviewed", "submit_for_publication"]
+
+    class Media:
+        js = ["causes/admin_citations.js"]
+
+    @admin.display(description="citations")
+    def citation_status(self, obj):
+        """Which attached sources the saved texts cite, each with a button that inserts its
+        marker where the cursor is in the text last edited (causes/admin_citations.js)."""
+        if obj is None or obj.pk is None:
+            return "Save the entry once to see which of its sources its text cites."
+        sources = list(obj.sources.order_by("title"))
+        cited = {slug for text in citations.texts_of(obj) for slug in citations.cited_slugs(text)}
+        found = citations.problems(citations.texts_of(obj), [s.slug for s in sources])
+        rows = [
+            format_html(
+                '<li class="{}"><button type="button" class="cite-button" data-marker="[{}]">'
+                "Cite</button> <code>[{}]</code> {} — {}</li>",
+                "cited" if s.slug in cited else "uncited",
+                s.slug,
+                s.slug,
+                s.title,
+                "cited" if s.slug in cited else "not cited yet",
+            )
+            for s in sources
+        ]
+        notes = []
+        if found.unknown:
+            notes.append(
+                format_html(
+                    '<p class="errornote">Markers naming no attached source: {}</p>',
+                    ", ".join(f"[{slug}]" for slug in found.unknown),
+                )
+            )
+        if found.bare_paragraphs:
+            notes.append(
+                format_html("<p>{} paragraph(s) cite no source.</p>", found.bare_paragraphs)
+            )
+        listing = format_html_join("", "{}", ((row,) for row in rows))
+        return format_html(
+            '<ul class="citation-status">{}</ul>{}',
+            listing,
+            mark_safe("".join(notes)),  # noqa: S308
+        )
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_mark_reviewed"
