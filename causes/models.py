@@ -110,6 +110,16 @@ class Source(SlugNaturalKeyMixin, Versioned):
         unique=True, help_text="Short stable key, for example 'mayo-clinic-causes'."
     )
     title = models.CharField(max_length=300, help_text="Title of the page or article.")
+    authors = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "For an article: its authors as cited, e.g. “Curtis BR” or “Andersohn F, et al.”."
+        ),
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year it was published, when known."
+    )
     publisher = models.CharField(
         max_length=200, help_text="Who published it: a journal, a clinic, an agency."
     )
@@ -138,7 +148,9 @@ class Source(SlugNaturalKeyMixin, Versioned):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.publisher})"
+        """As an editor picks it: 'Title (Publisher, 2017; Curtis BR)'."""
+        details = ", ".join(str(part) for part in (self.publisher, self.year) if part)
+        return f"{self.title} ({details}{'; ' + self.authors if self.authors else ''})"
 
 
 class MechanismQuerySet(models.QuerySet):

@@ -28,12 +28,6 @@ class EditorialResourceMixin:
     def get_diff_class(self):
         return FieldDiff
 
-    def import_data(self, dataset, *args, **kwargs):
-        result = super().import_data(dataset, *args, **kwargs)
-        # The file's own columns, so an error can quote the value the editor typed.
-        result.file_headers = list(dataset.headers or [])
-        return result
-
     def import_row(self, row, instance_loader, **kwargs):
         if self.user is None:  # a management command or a test: no person, no rules
             return super().import_row(row, instance_loader, **kwargs)
@@ -104,7 +98,7 @@ class SourceResource(EditorialResourceMixin, resources.ModelResource):
     class Meta:
         model = Source
         import_id_fields = ["slug"]
-        fields = ["slug", "title", "publisher", "url", "accessed", "access"]
+        fields = ["slug", "title", "authors", "year", "publisher", "url", "accessed", "access"]
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True

@@ -315,3 +315,26 @@ def test_the_form_lists_which_sources_the_text_cites_with_a_cite_button(world):
     assert '<li class="cited">' in status and '<li class="uncited">' in status
     assert status.index("[test-source]") < status.index("An extra source")  # by title
     assertContains(page, "causes/admin_citations")
+
+
+def test_sources_are_picked_by_title_author_publisher_or_year(world):
+    from causes.models import Source
+
+    Source.objects.create(
+        slug="curtis-test-2017",
+        title="Non-chemotherapy drug-induced neutropenia, a test copy",
+        authors="Curtis BR",
+        year=2017,
+        publisher="Hematology",
+        url="https://example.org/curtis",
+        accessed="2026-11-25",
+    )
+    editor = world.client("editor")
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "causes", "model_name": "cause", "field_name": "sources"}
+    for term in ("Curtis", "2017", "Hematology", "drug-induced neutropenia, a test"):
+        found = editor.get(url, {**params, "term": term}).json()["results"]
+        texts = [r["text"] for r in found]
+        assert any("a test copy (Hematology, 2017; Curtis BR)" in t for t in texts), (term, texts)
+    listing = editor.get(reverse("admin:causes_source_changelist"), {"q": "Curtis"})
+    assertContains(listing, "Curtis BR")

@@ -196,9 +196,10 @@ class DrugInline(admin.TabularInline):
 @admin.register(Source)
 class SourceAdmin(ImportExportForEditors, EntryAdmin):
     resource_classes = [SourceResource]
-    list_display = ["title", "publisher", "accessed", "access", "url"]
-    list_filter = ["access", "publisher"]
-    search_fields = ["title", "publisher", "url", "slug"]
+    list_display = ["title", "authors", "year", "publisher", "accessed", "access"]
+    list_filter = ["access", "year", "publisher"]
+    # Also what the entry forms' source pickers (autocomplete) search.
+    search_fields = ["title", "authors", "publisher", "url", "slug", "=year"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "accessed"
     ordering = ["title"]

@@ -61,7 +61,8 @@ def diff_cells(change):
 
 @register.simple_tag
 def value_in_file(invalid_row, column: str, headers) -> str:
-    """The value an imported row has in one column of the file, or "(empty)"."""
+    """The value an imported row has in one column of the file, or "(empty)"; an invalid
+    row's values come in the order of the result's `diff_headers`."""
     try:
         value = invalid_row.values[list(headers).index(column)]
     except (ValueError, IndexError, TypeError):
