@@ -45,8 +45,15 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) GUNICORN_BIND=$${GUNICORN_BIND:-127.0.0.1:$(PORT)} $(BIN)/gunicorn -c site_config/gunicorn.py site_config.wsgi:application
 
-test: install-dev
+test: install-dev tests/axe/node_modules/.installed
 	$(BIN)/python -m pytest
+
+# axe-core for the accessibility tests, from the npm registry at the version the lock file
+# pins; without npm the tests that need it skip (and fail in CI).
+tests/axe/node_modules/.installed: tests/axe/package.json tests/axe/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will skip"; fi
 
 # Create an admin account (asks for a password; nothing is baked in).
 admin: install

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 from import_export.admin import ImportExportMixin
 
 from causes.admin.editorial import (
@@ -134,7 +135,16 @@ class ImportExportForEditors(ImportExportMixin):
         return redirect("admin:{}_{}_import".format(*self.get_model_info()))
 
 
-class BrandNameFormSet(forms.BaseInlineFormSet):
+class LabelledDeleteFormSet(forms.BaseInlineFormSet):
+    """Each row's delete box says what it deletes, for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Delete this row")
+
+
+class BrandNameFormSet(LabelledDeleteFormSet):
     """Refuses the same brand twice in one form, which the database would refuse later."""
 
     def clean(self):
@@ -149,7 +159,22 @@ class BrandNameFormSet(forms.BaseInlineFormSet):
             seen[name] = form
 
 
-class BrandNameInlineForm(KeepsChoicesNotSent, forms.ModelForm):
+class LabelledInlineFields:
+    """A tabular inline's inputs have their column's name only in a <th>: screen readers
+    (and axe-core's "label" rule) need it on the input itself."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.label:
+                field.widget.attrs.setdefault("aria-label", capfirst(str(field.label)))
+
+
+class AliasInlineForm(LabelledInlineFields, forms.ModelForm):
+    pass
+
+
+class BrandNameInlineForm(LabelledInlineFields, KeepsChoicesNotSent, forms.ModelForm):
     class Meta:
         model = BrandName
         fields = ["name", "market", "market_note", "in_source"]
@@ -164,12 +189,16 @@ class BrandNameInline(admin.TabularInline):
 
 
 class DrugAliasInline(admin.TabularInline):
+    form = AliasInlineForm
+    formset = LabelledDeleteFormSet
     model = DrugAlias
     extra = 1
     fields = ["name", "kind"]
 
 
 class CauseAliasInline(admin.TabularInline):
+    form = AliasInlineForm
+    formset = LabelledDeleteFormSet
     model = CauseAlias
     extra = 1
     fields = ["name", "kind"]

@@ -1,0 +1,127 @@
+"""axe-core (WCAG 2.1 AA rules) on the admin pages editors use, in headless Chromium.
+
+axe-core comes from the npm registry (tests/axe/package.json, installed by `make test`),
+never fetched at run time. Pages are checked as a logged-in editor sees them; the
+browser context bypasses the CSP only to inject axe itself. Violations that Django's own
+admin templates cause are listed in DJANGO_ADMIN_KNOWN with the reason."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from causes.models import Drug
+from tests.conftest import need
+from tests.test_browser import ARGS, CHROMIUM, site  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# (rule id, part of the element's selector): a violation of Django's admin templates.
+# The autocomplete widgets (autocomplete_fields) are the select2 library Django vendors:
+# its search box has no label and its selection list nests a <span> in a <ul>.
+DJANGO_ADMIN_KNOWN = {
+    ("label", ".select2-search__field"),
+    ("list", ".select2-selection__rendered"),
+}
+
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return {
+    passes: result.passes.length,
+    violations: result.violations.map((v) => ({
+      id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(" ")),
+    })),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def axe_browser():
+    need(shutil.which(CHROMIUM) is not None, f"needs Chromium at {CHROMIUM}")
+    need(AXE.exists(), "needs axe-core: npm ci --prefix tests/axe (make test does it)")
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def admin_page(axe_browser, site):  # noqa: F811
+    User.objects.create_superuser("axe-admin", "a@example.org", "axe-admin-pass-123")
+    context = axe_browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", "axe-admin")
+    page.fill("#id_password", "axe-admin-pass-123")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    yield page
+    context.close()
+
+
+def violations(page) -> tuple[int, list[dict]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(RUN_AXE, WCAG_21_AA)
+    found = [
+        v
+        for v in result["violations"]
+        if not all(
+            any(part in t for rule, part in DJANGO_ADMIN_KNOWN if rule == v["id"])
+            for t in v["targets"]
+        )
+    ]
+    return result["passes"], found
+
+
+def test_the_admin_pages_editors_use_have_no_wcag_21_aa_violations(admin_page, site, tmp_path):  # noqa: F811
+    page = admin_page
+    drug = Drug.objects.get(slug="clozapine")
+    pages = [
+        "/admin/",
+        "/admin/causes/cause/",
+        f"/admin/causes/drug/{drug.pk}/change/",
+        f"/admin/causes/drug/{drug.pk}/history/",
+        f"/admin/causes/drug/{drug.pk}/versions/",
+        f"/admin/causes/drug/{drug.pk}/versions/compare/?a=now&b=now",
+        "/admin/search/?q=clozaril",
+        "/admin/causes/source/import/",
+    ]
+    checked = {}
+    for path in pages:
+        page.goto(site + path)
+        passes, found = violations(page)
+        assert passes > 10, path  # axe ran and checked something
+        checked[path] = found
+    # The import preview, after a file is chosen.
+    page.goto(site + "/admin/causes/source/import/")
+    csv = tmp_path / "axe-sources.csv"
+    csv.write_text(
+        "slug,title,publisher,url,accessed\n"
+        "axe-new,An axe test source,Journal,https://example.org/axe,2026-11-25\n"
+    )
+    page.set_input_files("#id_import_file", str(csv))
+    page.select_option("#id_format", label="csv")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    assert "What this file changes" in page.content()
+    checked["import preview"] = violations(page)[1]
+    assert {path: found for path, found in checked.items() if found} == {}
+
+
+def test_axe_finds_a_violation_when_there_is_one(admin_page, site):  # noqa: F811
+    page = admin_page
+    page.goto(site + "/admin/")
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=\"/x.png\">')")
+    _, found = violations(page)
+    assert "image-alt" in {v["id"] for v in found}
