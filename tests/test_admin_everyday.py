@@ -338,3 +338,14 @@ def test_sources_are_picked_by_title_author_publisher_or_year(world):
         assert any("a test copy (Hematology, 2017; Curtis BR)" in t for t in texts), (term, texts)
     listing = editor.get(reverse("admin:causes_source_changelist"), {"q": "Curtis"})
     assertContains(listing, "Curtis BR")
+
+
+def test_the_admin_home_search_ranks_as_the_site_does(world):
+    page = world.client("editor").get("/admin/search/", {"q": "clozapine"})
+    body = page.content.decode()
+    drugs = body.split("Drugs (")[1].split("</table>")[0]
+    causes = body.split("Causes (")[1].split("</table>")[0]
+    assert drugs.index("Clozapine") >= 0
+    assert causes.index("Some antipsychotic medications") >= 0
+    first_drug = drugs.split('<th scope="row"><a href="')[1].split("</a>")[0]
+    assert first_drug.endswith(">Clozapine")  # the drug named so, before drugs that mention it

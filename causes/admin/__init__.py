@@ -54,9 +54,14 @@ class SiteSearchMixin:
         term = search_term.strip()
         if not term or len(term) > MAX_QUERY_LENGTH:
             return found, may_have_duplicates
-        ids = [r.target_id for r in search_entries(term).results if r.kind == self.search_kind]
-        ids += self.drafts_named(queryset, term)
+        ids = self.ranked_ids(queryset, term)
         return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=ids)), False
+
+    def ranked_ids(self, queryset, term: str) -> list[int]:
+        """The entries the search ranks for `term`, best first: published ones as the site
+        ranks them, then drafts."""
+        ids = [r.target_id for r in search_entries(term).results if r.kind == self.search_kind]
+        return list(dict.fromkeys(ids + self.drafts_named(queryset, term)))
 
     def drafts_named(self, queryset, term: str) -> list[int]:
         drafts = queryset.exclude(status=Status.PUBLISHED).prefetch_related(*self.draft_prefetch)

@@ -25,12 +25,16 @@ def search_all_view(request):
                 continue
             queryset = model_admin.get_queryset(request)
             found, _ = model_admin.get_search_results(request, queryset, term)
+            entries = list(found.distinct()[: ROWS_PER_KIND * 5])
+            if hasattr(model_admin, "ranked_ids"):  # causes and drugs: as the search ranks
+                rank = {pk: i for i, pk in enumerate(model_admin.ranked_ids(queryset, term))}
+                entries.sort(key=lambda entry: rank.get(entry.pk, len(rank)))
             opts = model._meta
             changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
             groups.append(
                 {
                     "opts": opts,
-                    "entries": list(found.distinct()[:ROWS_PER_KIND]),
+                    "entries": entries[:ROWS_PER_KIND],
                     "count": found.distinct().count(),
                     "more_url": f"{changelist}?{urlencode({'q': term})}",
                 }
