@@ -349,3 +349,17 @@ def test_the_admin_home_search_ranks_as_the_site_does(world):
     assert causes.index("Some antipsychotic medications") >= 0
     first_drug = drugs.split('<th scope="row"><a href="')[1].split("</a>")[0]
     assert first_drug.endswith(">Clozapine")  # the drug named so, before drugs that mention it
+
+
+def test_a_changelist_search_lists_entries_in_the_searchs_order(world):
+    page = world.client("editor").get(reverse("admin:causes_drug_changelist"), {"q": "clozaril"})
+    body = page.content.decode()
+    rows = body.split('id="result_list"')[1].split("</table>")[0]
+    names = [
+        part.split("</a>")[0].split(">")[-1] for part in rows.split('<th class="field-name">')[1:]
+    ]
+    assert names[0] == "Clozapine", names
+    sorted_by_name = world.client("editor").get(
+        reverse("admin:causes_drug_changelist"), {"q": "clozaril", "o": "1"}
+    )
+    assert sorted_by_name.status_code == 200

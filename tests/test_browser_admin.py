@@ -64,9 +64,10 @@ def test_inline_tables_stack_at_phone_width(publisher_page, site):  # noqa: F811
 def test_history_and_compare_fit_a_phone(publisher_page, site):  # noqa: F811
     page = publisher_page
     drug = Drug.objects.get(slug="clozapine")
-    for view in ("history", "versions"):
+    for view in ("history", "versions", "versions/compare/?a=now&b=now"):
         page.goto(f"{site}/admin/causes/drug/{drug.pk}/{view}/")
-        page.screenshot(path=str(SHOTS / f"admin-{view}-375.png"), full_page=True)
+        name = view.split("/")[-2] if "/" in view else view
+        page.screenshot(path=str(SHOTS / f"admin-{name}-375.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], view
 
 

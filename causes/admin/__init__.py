@@ -4,8 +4,9 @@ framework's business: `causes.admin.editorial`."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.shortcuts import redirect
 from django.utils.text import capfirst
 from import_export.admin import ImportExportMixin
@@ -37,6 +38,20 @@ from causes.search import FUZZY, MAX_QUERY_LENGTH, Query, rank, search_entries
 from site_config.import_previews import ImportPreviewGone, ImportPreviewNotStored
 
 
+class RankedChangeList(ChangeList):
+    """While searching (and not sorted by a column), the list is in the search's order."""
+
+    def get_ordering(self, request, queryset):
+        ordering = super().get_ordering(request, queryset)
+        if not self.query or ORDER_VAR in self.params:
+            return ordering
+        ids = self.model_admin.ranked_ids(queryset, self.query)[:200]
+        if not ids:
+            return ordering
+        rank = Case(*[When(pk=pk, then=i) for i, pk in enumerate(ids)], default=len(ids))
+        return [rank.asc(), *ordering]
+
+
 class SiteSearchMixin:
     """The admin's search box also finds what the site's search finds (aliases, brand names,
     typos), on top of Django's own search, which still finds drafts and slugs. Drafts are
@@ -48,6 +63,9 @@ class SiteSearchMixin:
     draft_rows = None
     draft_prefetch: tuple[str, ...] = ("aliases", "mechanisms")
     DRAFTS_SEARCHED = 500
+
+    def get_changelist(self, request, **kwargs):
+        return RankedChangeList
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
