@@ -6,7 +6,7 @@ from causes.models import Article, Category, Cause, Drug, Mechanism
 
 class StaticSitemap(Sitemap):
     def items(self):
-        return ["causes:home"]
+        return ["causes:home", "causes:mechanism-table"]
 
     def location(self, item):
         return reverse(item)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path("causes/<slug:slug>/", views.CauseDetailView.as_view(), name="cause-detail"),
     path("drugs/<slug:slug>/", views.DrugDetailView.as_view(), name="drug-detail"),
+    path("mechanisms/", views.MechanismTableView.as_view(), name="mechanism-table"),
     path("mechanisms/<slug:slug>/", views.MechanismDetailView.as_view(), name="mechanism-detail"),
     path("about/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("search/", views.search, name="search"),

@@ -94,6 +94,36 @@ class PreviewMixin:
         return record if record is not None and record.snapshot else None
 
 
+class MechanismTableView(TemplateView):
+    """Which causes act through which mechanism: the three mechanisms crossed with the
+    categories, one row per published cause."""
+
+    template_name = "causes/mechanism_table.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mechanisms = list(Mechanism.objects.all())
+        categories = Category.objects.published().prefetch_related(
+            Prefetch("causes", queryset=Cause.objects.published().prefetch_related("mechanisms"))
+        )
+        context["mechanisms"] = mechanisms
+        context["groups"] = [
+            {
+                "category": category,
+                "rows": [
+                    {
+                        "cause": cause,
+                        "cells": [m in cause.mechanisms.all() for m in mechanisms],
+                        "established": bool(cause.mechanisms.all()),
+                    }
+                    for cause in category.causes.all()
+                ],
+            }
+            for category in categories
+        ]
+        return context
+
+
 class CategoryDetailView(PreviewMixin, DetailView):
     def entry_queryset(self):
         return Category.objects.prefetch_related(Prefetch("causes", queryset=published_causes()))

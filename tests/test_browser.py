@@ -99,7 +99,16 @@ def test_search_works_without_javascript(browser, site):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/categories/drugs/", "/causes/antipsychotic-medications/", "/search/?q=chemo"]
+    "path",
+    [
+        "/",
+        "/categories/drugs/",
+        "/causes/antipsychotic-medications/",
+        "/search/?q=chemo",
+        "/mechanisms/",
+        "/drugs/clozapine/",
+        "/about/when-to-get-help/",
+    ],
 )
 def test_pages_fit_a_320_pixel_phone_without_sideways_scrolling(browser, site, path):
     page = browser.new_page(viewport={"width": 320, "height": 640})
