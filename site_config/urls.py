@@ -5,7 +5,7 @@ from django.urls import include, path
 from causes.admin.search_all import search_all_view
 from causes.sitemaps import SITEMAPS
 from site_config.health import healthz
-from site_config.robots import robots_txt
+from site_config.robots import favicon, robots_txt
 
 admin.site.site_header = "Neutropenia causes: editors"
 admin.site.site_title = "Neutropenia causes admin"
@@ -17,6 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the icon.
+    path("favicon.ico", favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("causes.urls")),
 ]

@@ -176,3 +176,13 @@ def test_every_page_links_the_stylesheet_and_a_title(client):
         response = client.get(url)
         assertContains(response, "causes/site.css")
         assertContains(response, "· Neutropenia causes</title>")
+
+
+def test_every_page_names_its_icon_and_favicon_ico_finds_it(client):
+    assertContains(client.get("/"), 'rel="icon" href="/static/causes/favicon.svg"')
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("causes/favicon.svg")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("causes/favicon.svg")
