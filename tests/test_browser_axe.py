@@ -1,4 +1,5 @@
-"""axe-core (WCAG 2.1 AA rules) on the admin pages editors use, in headless Chromium.
+"""axe-core (WCAG 2.1 AA rules) on every kind of public page and on the admin pages editors
+use, in headless Chromium.
 
 axe-core comes from the npm registry (tests/axe/package.json, installed by `make test`),
 never fetched at run time. Pages are checked as a logged-in editor sees them; the
@@ -125,3 +126,39 @@ def test_axe_finds_a_violation_when_there_is_one(admin_page, site):  # noqa: F81
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=\"/x.png\">')")
     _, found = violations(page)
     assert "image-alt" in {v["id"] for v in found}
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/categories/drugs/",
+    "/causes/chemotherapy/",
+    "/drugs/clozapine/",
+    "/mechanisms/destruction/",
+    "/mechanisms/",
+    "/about/what-is-neutropenia/",
+    "/about/when-to-get-help/",
+    "/search/?q=clozaril",  # results
+    "/search/?q=zzzzqq",  # none
+    "/search/?q=lipitor",  # a medicine this reference does not list
+    "/check/",
+    "/no-such-page/",  # the 404
+]
+
+
+def test_every_kind_of_public_page_has_no_wcag_21_aa_violations(axe_browser, site):  # noqa: F811
+    context = axe_browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    checked = {}
+    for path in PUBLIC_PAGES:
+        page.goto(site + path)
+        passes, found = violations(page)
+        assert passes > 5, path
+        checked[path] = found
+    page.goto(site + "/check/")
+    page.fill("textarea", "Clozaril\nLipitor\nxyzzy")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    assert "Lipitor" in page.content()
+    checked["check results"] = violations(page)[1]
+    context.close()
+    assert {path: found for path, found in checked.items() if found} == {}
