@@ -6,7 +6,6 @@ never fetched at run time. Pages are checked as a logged-in editor sees them; th
 browser context bypasses the CSP only to inject axe itself. Violations that Django's own
 admin templates cause are listed in DJANGO_ADMIN_KNOWN with the reason."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from django.contrib.auth.models import User
 
 from causes.models import Drug
 from tests.conftest import need
-from tests.test_browser import ARGS, CHROMIUM, site  # noqa: F401 (fixture)
+from tests.test_browser import browser, site  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,22 +38,11 @@ RUN_AXE = """async (tags) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def axe_browser():
-    need(shutil.which(CHROMIUM) is not None, f"needs Chromium at {CHROMIUM}")
+@pytest.fixture
+def axe_browser(browser):  # noqa: F811
+    """test_browser.py's Chromium, once axe-core is installed."""
     need(AXE.exists(), "needs axe-core: npm ci --prefix tests/axe (make test does it)")
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield browser
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return browser
 
 
 @pytest.fixture
