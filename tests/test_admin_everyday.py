@@ -10,6 +10,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from causes.models import Cause, Drug
+from tests.test_citations import another_source
 from tests.test_editorial_paths import World, admin_url, fresh
 
 pytestmark = pytest.mark.django_db
@@ -295,15 +296,7 @@ def test_an_import_error_names_the_spreadsheet_row_the_column_and_the_value(worl
 
 
 def test_the_form_lists_which_sources_the_text_cites_with_a_cite_button(world):
-    from causes.models import Source
-
-    extra = Source.objects.create(
-        slug="extra-source",
-        title="An extra source",
-        publisher="P",
-        url="https://e.org/x",
-        accessed="2026-11-25",
-    )
+    extra = another_source("extra-source", "An extra source")
     world.cause.summary = "A fact.[test-source]"
     world.cause.save()
     world.cause.sources.add(extra)

@@ -20,6 +20,12 @@ def world(cause, drug, source) -> World:
     return World(cause=cause, drug=drug, source=source)
 
 
+def another_source(slug: str, title: str, **fields) -> Source:
+    """A source beside the fixtures' test source, for a second citation."""
+    defaults = {"publisher": "P", "url": f"https://example.org/{slug}", "accessed": "2026-11-25"}
+    return Source.objects.create(slug=slug, title=title, **{**defaults, **fields})
+
+
 # --- rendering ------------------------------------------------------------------------
 
 
@@ -61,14 +67,7 @@ def test_problems_are_counted():
 
 
 def test_a_page_numbers_its_sources_as_its_text_cites_them(client, world):
-    second = Source.objects.create(
-        slug="second-source",
-        title="Aardvark study",
-        publisher="P",
-        url="https://e.org/2",
-        accessed="2026-11-25",
-        access="abstract",
-    )
+    second = another_source("second-source", "Aardvark study", access="abstract")
     cause = world.cause
     cause.summary = "Known fact.[second-source] Another fact.[test-source]"
     cause.save()
@@ -99,13 +98,7 @@ def test_admin_form_refuses_a_marker_of_a_source_not_attached(world):
 
 
 def test_admin_form_saves_a_marker_of_an_attached_source_and_warns_of_uncited_ones(world):
-    extra = Source.objects.create(
-        slug="extra-source",
-        title="Extra",
-        publisher="P",
-        url="https://e.org/x",
-        accessed="2026-11-25",
-    )
+    extra = another_source("extra-source", "Extra")
     data = {"summary": cited_summary("test-source"), "sources": [world.source.pk, extra.pk]}
     response = world.form("publisher", world.cause, **data)
     assert fresh(world.cause).summary == cited_summary("test-source")
@@ -137,13 +130,7 @@ def test_import_refuses_a_row_whose_text_cites_a_source_not_attached(world):
 
 
 def test_revert_to_a_version_whose_source_was_deleted_since_is_refused(world):
-    other = Source.objects.create(
-        slug="later-gone",
-        title="Later gone",
-        publisher="P",
-        url="https://e.org/g",
-        accessed="2026-11-25",
-    )
+    other = another_source("later-gone", "Later gone")
     publisher = world.user("publisher")
     with editing.edit(publisher, Cause, world.cause.pk) as current:
         cause = fresh(world.cause)
