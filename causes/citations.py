@@ -65,6 +65,16 @@ def numbered_sources(entry, sources) -> list[Numbered]:
     return [Numbered(i, source) for i, source in enumerate(ordered, 1)]
 
 
+def numbered_for(entry) -> list[Numbered]:
+    """`numbered_sources` of the entry's (prefetched) sources, worked out once per entry
+    object: the page's citations, its source list and its structured data share it."""
+    numbered = getattr(entry, "_numbered_sources", None)
+    if numbered is None:
+        numbered = numbered_sources(entry, list(entry.sources.all()))
+        entry._numbered_sources = numbered
+    return numbered
+
+
 def _marker_html(slug: str, numbers: dict[str, int]) -> str:
     number = numbers.get(slug)
     if number is None:  # not attached (only a draft can hold one): shown as nothing

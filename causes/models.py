@@ -395,11 +395,29 @@ class ShownAliases:
         return [a for a in self.aliases.all() if a.kind == AliasKind.RELATED]
 
 
+class CauseKind(models.TextChoices):
+    """What a cause is; search engines read it from the page's structured data
+    (`causes/structured_data.py` maps each to its schema.org type)."""
+
+    CONDITION = "condition", "A disease or condition"
+    INFECTION = "infection", "An infection"
+    TREATMENT = "treatment", "A treatment"
+    MEDICINES = "medicines", "A group of medicines"
+    MEDICINE = "medicine", "One medicine"
+
+
 class Cause(ShownAliases, SourcePageOrigin, ReviewedEntry):
     """One line of the source list: a disease, treatment or drug group."""
 
     name = models.CharField(
         max_length=200, help_text="Short and plain, e.g. 'Lupus' or 'Certain antibiotics'."
+    )
+    kind = models.CharField(
+        "what it is",
+        max_length=12,
+        choices=CauseKind,
+        default=CauseKind.CONDITION,
+        help_text="A disease, an infection, a treatment (chemotherapy) or medicines.",
     )
     category = models.ForeignKey(
         Category,

@@ -123,6 +123,7 @@ class CauseResource(EditorialResourceMixin, resources.ModelResource):
         fields = [
             "slug",
             "name",
+            "kind",
             "category",
             "status",
             "summary",

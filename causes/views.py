@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import DetailView, TemplateView
 
-from causes import editing
+from causes import editing, page_meta
 from causes.forms import MedicinesForm, SearchForm
 from causes.medicines import check
 from causes.models import (
@@ -43,19 +43,34 @@ def published_causes():
     )
 
 
+class DescribedMixin:
+    """Adds `meta`: the page's title, description, breadcrumbs and structured data, built
+    by its `page_meta` builder from the object the page shows."""
+
+    describe = None  # a causes.page_meta builder: (request, object) -> PageMeta
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["meta"] = type(self).describe(self.request, self.object)
+        return context
+
+
 class HomeView(TemplateView):
     template_name = "causes/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["categories"] = Category.objects.published().prefetch_related(
-            Prefetch(
-                "causes",
-                queryset=Cause.objects.published().prefetch_related("mechanisms"),
+        context["categories"] = list(
+            Category.objects.published().prefetch_related(
+                Prefetch(
+                    "causes",
+                    queryset=Cause.objects.published().prefetch_related("mechanisms"),
+                )
             )
         )
         context["mechanisms"] = Mechanism.objects.all()
-        context["articles"] = Article.objects.published()
+        context["articles"] = list(Article.objects.published())
+        context["meta"] = page_meta.home(self.request, context["categories"], context["articles"])
         return context
 
 
@@ -121,15 +136,20 @@ class MechanismTableView(TemplateView):
             }
             for category in categories
         ]
+        context["meta"] = page_meta.mechanism_table(self.request, context["groups"])
         return context
 
 
-class CategoryDetailView(PreviewMixin, DetailView):
+class CategoryDetailView(PreviewMixin, DescribedMixin, DetailView):
+    describe = page_meta.category
+
     def entry_queryset(self):
         return Category.objects.prefetch_related(Prefetch("causes", queryset=published_causes()))
 
 
-class CauseDetailView(PreviewMixin, DetailView):
+class CauseDetailView(PreviewMixin, DescribedMixin, DetailView):
+    describe = page_meta.cause
+
     def entry_queryset(self):
         return Cause.objects.select_related("category").prefetch_related(
             "mechanisms",
@@ -139,7 +159,9 @@ class CauseDetailView(PreviewMixin, DetailView):
         )
 
 
-class DrugDetailView(PreviewMixin, DetailView):
+class DrugDetailView(PreviewMixin, DescribedMixin, DetailView):
+    describe = page_meta.drug
+
     def entry_queryset(self):
         return Drug.objects.select_related("cause__category").prefetch_related(
             "mechanisms",
@@ -149,7 +171,8 @@ class DrugDetailView(PreviewMixin, DetailView):
         )
 
 
-class MechanismDetailView(DetailView):
+class MechanismDetailView(DescribedMixin, DetailView):
+    describe = page_meta.mechanism
     queryset = Mechanism.objects.prefetch_related(
         "sources",
         Prefetch("causes", queryset=published_causes()),
@@ -157,7 +180,9 @@ class MechanismDetailView(DetailView):
     )
 
 
-class ArticleDetailView(PreviewMixin, DetailView):
+class ArticleDetailView(PreviewMixin, DescribedMixin, DetailView):
+    describe = page_meta.article
+
     def entry_queryset(self):
         return Article.objects.prefetch_related("sources")
 
@@ -179,6 +204,7 @@ def search(request):
             context["page_obj"] = paginator.get_page(form.cleaned_data.get("page") or 1)
     if context["outcome"] is None or not context["outcome"].results:
         context["categories"] = Category.objects.published()
+    context["meta"] = page_meta.search(request, context["query"], context["page_obj"])
     return render(request, "causes/search.html", context, status=status)
 
 
@@ -217,16 +243,17 @@ def check_medicines(request):
     The list is health information: it comes by POST (never in a URL, so never in an
     access log), the page is never cached, and nothing of it is stored or logged.
     """
+    meta = page_meta.check(request)
     if request.method != "POST":
-        return render(request, "causes/check.html", {"form": MedicinesForm()})
+        return render(request, "causes/check.html", {"form": MedicinesForm(), "meta": meta})
     form = MedicinesForm(request.POST)
     if not form.is_valid():
-        return render(request, "causes/check.html", {"form": form}, status=400)
+        return render(request, "causes/check.html", {"form": form, "meta": meta}, status=400)
     try:
         answers = check(form.cleaned_data["medicines"])
     except Exception as error:
         raise without_the_list(error) from None
-    return render(request, "causes/check.html", {"form": form, "answers": answers})
+    return render(request, "causes/check.html", {"form": form, "answers": answers, "meta": meta})
 
 
 def without_the_list(error: Exception) -> Exception:

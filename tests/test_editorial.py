@@ -169,6 +169,7 @@ def test_editors_create_drafts_that_publishers_publish(editor_client, publisher_
         {
             "name": "Plorbex deficiency",
             "slug": "plorbex-deficiency",
+            "kind": "condition",
             "category": category.pk,
             "order": 50,
             "summary": "A made-up cause added in a test.",

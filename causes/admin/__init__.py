@@ -309,7 +309,7 @@ class CauseAdmin(SiteSearchMixin, ImportExportForEditors, CountColumnsMixin, Rev
     autocomplete_fields = ["category", "mechanisms", "sources"]
     inlines = [CauseAliasInline, DrugInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "category", "status", "order", "origin"]}),
+        (None, {"fields": ["name", "slug", "kind", "category", "status", "order", "origin"]}),
         ("Content", {"fields": ["summary", "advice", "used_to_treat", "source_wording"]}),
         ("How it lowers neutrophils", {"fields": ["mechanisms", "mechanism_note"]}),
         (

@@ -10,30 +10,22 @@ from causes import citations
 register = template.Library()
 
 
-def _numbered(entry) -> list[citations.Numbered]:
-    numbered = getattr(entry, "_numbered_sources", None)
-    if numbered is None:
-        numbered = citations.numbered_sources(entry, list(entry.sources.all()))
-        entry._numbered_sources = numbered
-    return numbered
-
-
 @register.simple_tag
 def numbered_sources(entry) -> list[citations.Numbered]:
-    return _numbered(entry)
+    return citations.numbered_for(entry)
 
 
 @register.simple_tag
 def cited(entry, field: str, css: str = ""):
     """The entry's text as paragraphs, its citation markers as numbered links."""
-    numbers = {n.source.slug: n.number for n in _numbered(entry)}
+    numbers = {n.source.slug: n.number for n in citations.numbered_for(entry)}
     return citations.render(getattr(entry, field) or "", numbers, css=css)
 
 
 @register.simple_tag
 def cited_inline(entry, field: str):
     """A one-line text (what a drug is used to treat), without paragraph tags."""
-    numbers = {n.source.slug: n.number for n in _numbered(entry)}
+    numbers = {n.source.slug: n.number for n in citations.numbered_for(entry)}
     text = " ".join(citations.paragraphs(getattr(entry, field) or ""))
     return citations.render_paragraph(text, numbers)
 
