@@ -18,7 +18,13 @@ class SearchForm(forms.Form):
                 "Please use at most %(limit_value)d characters: a name or a few words work best."
             ),
         },
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": "Drug, brand or condition, e.g. Clozaril",
+            }
+        ),
     )
     page = forms.IntegerField(min_value=1, required=False)
 
