@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: suggestions by keyboard, and pages at phone width.
+"""End to end in headless Chromium: suggestions by keyboard, search without JavaScript, the
+admin under the CSP (phones and whole journeys: tests/test_browser_journeys.py).
 
 Needs Debian's chromium (/usr/bin/chromium) and the playwright package (which drives it;
 nothing is downloaded). Skips without Chromium on a user's machine, fails in CI.
@@ -96,27 +97,6 @@ def test_search_works_without_javascript(browser, site):
         page.press("#search-q", "Enter")
     assert page.locator("#results a").first.get_attribute("href") == "/drugs/methimazole/"
     context.close()
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/categories/drugs/",
-        "/causes/antipsychotic-medications/",
-        "/search/?q=chemo",
-        "/mechanisms/",
-        "/drugs/clozapine/",
-        "/about/when-to-get-help/",
-    ],
-)
-def test_pages_fit_a_320_pixel_phone_without_sideways_scrolling(browser, site, path):
-    page = browser.new_page(viewport={"width": 320, "height": 640})
-    page.goto(site + path)
-    overflow = page.evaluate("document.documentElement.scrollWidth")
-    assert overflow <= 320
-    assert page.locator("#search-q").is_visible()
-    page.close()
 
 
 def test_admin_pages_work_under_the_content_security_policy(browser, site):
