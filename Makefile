@@ -6,7 +6,7 @@ PORT ?= 8000
 # Local development only: DEBUG on, a fixed insecure key, the SQLite file db.sqlite3.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-local-development-key}
 
-.PHONY: run serve test install install-dev admin export lint format check clean
+.PHONY: run serve test install install-dev admin export lint format check clean lighthouse
 
 # What the site runs (make run, make serve) ...
 $(BIN)/.installed: requirements.txt
@@ -54,6 +54,12 @@ tests/axe/node_modules/.installed: tests/axe/package.json tests/axe/package-lock
 	@if command -v npm >/dev/null; then \
 		npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the accessibility tests will skip"; fi
+
+# Lighthouse scores of every kind of public page (bench/lighthouse_bench.py), with the
+# lighthouse version the lock file pins, driving Debian's Chromium.
+lighthouse: install-dev
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error
+	$(BIN)/python bench/lighthouse_bench.py
 
 # Create an admin account (asks for a password; nothing is baked in).
 admin: install
