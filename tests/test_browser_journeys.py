@@ -39,6 +39,13 @@ def breadcrumb_names(page) -> list[str]:
 
 def test_home_to_category_to_cause_to_drug_and_back_by_the_breadcrumbs(browser, site):  # noqa: F811
     page = browser.new_page()
+    # What the browser's console would show: errors (CSP refusals too) and failed loads,
+    # the favicon included.
+    console = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on(
+        "response", lambda r: console.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
     page.goto(site + "/")
     page.locator(".category-card h3 a", has_text="Drugs").click()
     assert page.url == site + "/categories/drugs/"
@@ -61,6 +68,9 @@ def test_home_to_category_to_cause_to_drug_and_back_by_the_breadcrumbs(browser, 
     page.locator("nav.breadcrumbs a", has_text="Home").click()
     assert page.url == site + "/"
     assert page.locator("h1").inner_text() == "What can cause neutropenia?"
+    page.goto(site + "/favicon.ico")  # what browsers ask for whatever the page says
+    assert page.url.endswith(".svg")
+    assert console == []
     page.close()
 
 
