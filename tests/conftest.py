@@ -37,6 +37,24 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+def make_roles() -> None:
+    """The Editors and Publishers groups with the permissions the migrations give them,
+    for a transactional test: its flushed database has the permissions again (Django
+    recreates them), but no groups."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Permission
+
+    roles = import_module("causes.migrations.0005_editors_and_publishers")
+    later = import_module("causes.migrations.0008_roles_for_editorial_integrity")
+    editors = (roles.editor_codenames() | later.EDITOR_GAINS) - later.EDITOR_LOSES
+    publishers = roles.publisher_codenames() | later.PUBLISHER_GAINS
+    perms = Permission.objects.filter(content_type__app_label="causes")
+    for name, codes in [("Editors", editors), ("Publishers", publishers)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(perms.filter(codename__in=codes))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

@@ -11,15 +11,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
+from tests.conftest import make_roles
 from tests.test_browser import browser, site  # noqa: F401 (fixtures)
 from tests.test_browser_axe import axe_browser, violations  # noqa: F401 (a fixture)
 
-# serialized_rollback: the flushed database gets back what migrations made (the Editors
-# and Publishers groups with their permissions), so the roles are the real ones.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PHONES = [{"width": 320, "height": 640}, {"width": 375, "height": 812}]
@@ -124,6 +120,7 @@ def test_an_editors_draft_published_by_a_publisher_is_found_at_once_by_its_brand
     settings,
 ):
     settings.PAGE_CACHE_SECONDS = 600  # the page cache as in production
+    make_roles()  # the real Editors and Publishers groups
     editor = account("journey-editor", "Editors")
     publisher = account("journey-publisher", "Publishers")
     # A visitor looks first: nothing, and that answer is now in the page cache.
