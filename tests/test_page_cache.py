@@ -347,6 +347,7 @@ def edit_summary(server: Server, summary: str) -> None:
         "csrfmiddlewaretoken": server.cookies["csrftoken"],
         "name": cause.name,
         "slug": cause.slug,
+        "kind": cause.kind,
         "category": cause.category_id,
         "status": cause.status,
         "order": cause.order,
