@@ -58,6 +58,7 @@ PAGES = [
     "/search/?q=clozaril",
     "/search/?q=zzzzqq",
     "/check/",
+    "/data/",
 ]
 NOINDEX_PREFIX = "/search/"  # exempt from SEO: robots noindex on purpose
 METRICS = {

@@ -416,3 +416,14 @@ def check(request) -> PageMeta:
         "cause of neutropenia, and how each one lowers neutrophils.",
     )
     return page.meta(page_type="WebPage", about=page.neutropenia())
+
+
+def open_data(request) -> PageMeta:
+    page = Page(
+        request,
+        "Open data and API",
+        "All of this reference's published content as JSON and CSV downloads and a read-only "
+        "JSON API, free to reuse with attribution.",
+    )
+    crumbs = [_home_crumb(), Crumb("Open data and API", reverse("causes:open-data"))]
+    return page.meta(page_type="WebPage", about=page.neutropenia(), crumbs=crumbs)

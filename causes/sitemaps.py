@@ -11,7 +11,7 @@ from causes.models import Article, Category, Cause, Drug, Mechanism
 
 class StaticSitemap(Sitemap):
     def items(self):
-        return ["causes:home", "causes:mechanism-table"]
+        return ["causes:home", "causes:mechanism-table", "causes:open-data"]
 
     def location(self, item):
         return reverse(item)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/suggest", views.suggest, name="suggest"),
     path("check/", views.check_medicines, name="check"),
+    path("data/", views.OpenDataView.as_view(), name="open-data"),
 ]

@@ -140,6 +140,21 @@ class MechanismTableView(TemplateView):
         return context
 
 
+class OpenDataView(TemplateView):
+    """/data/: the API and the downloads, with the licence, attribution and date of the data."""
+
+    template_name = "causes/open_data.html"
+
+    def get_context_data(self, **kwargs):
+        from causes.api import downloads
+
+        context = super().get_context_data(**kwargs)
+        context["about"] = downloads.about()
+        context["rate_limit"] = settings.API_RATE_LIMIT or "no limit"
+        context["meta"] = page_meta.open_data(self.request)
+        return context
+
+
 class CategoryDetailView(PreviewMixin, DescribedMixin, DetailView):
     describe = page_meta.category
 

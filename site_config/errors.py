@@ -12,7 +12,7 @@ import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
@@ -37,8 +37,19 @@ def _database_errors() -> tuple[type[Exception], ...]:
 DATABASE_UNAVAILABLE = _database_errors()
 
 
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, message: str) -> JsonResponse:
+    """The JSON API's errors are JSON too, wherever they were raised."""
+    return JsonResponse({"error": message}, status=status)
+
+
 def page_not_found(request, exception=None):
-    """A 404 that helps: the search box and the categories."""
+    """A 404 that helps: the search box and the categories (JSON under /api/)."""
+    if is_api(request):
+        return api_error(404, "No such API address: see /api/v1/docs.")
     return render(
         request,
         "404.html",
@@ -67,11 +78,18 @@ def server_error(request):
     """500, or 503 when the error is the database being unavailable."""
     if isinstance(sys.exception(), DATABASE_UNAVAILABLE):
         return database_unavailable(request)
+    if is_api(request):
+        return api_error(500, "Something went wrong on our side; it has been logged.")
     return defaults.server_error(request)
 
 
 def database_unavailable(request) -> HttpResponse:
     """503 with the site's own page, rendered without a request so nothing can query."""
+    if request is not None and is_api(request):
+        response = api_error(503, "The database is unavailable just now. Please try again.")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
     try:
         content = loader.render_to_string("503.html")
     except Exception:  # the page must go out even if the template cannot be rendered

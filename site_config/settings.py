@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
+    "corsheaders",
+    # The API's docs (Swagger UI) from its own static files, not from a CDN.
+    "ninja",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "simple_history",
@@ -52,6 +55,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # The API: CORS headers on every answer, cached or not; then its methods, rate limit
+    # and Cache-Control (site_config/api_guard.py), before the page cache can answer.
+    "corsheaders.middleware.CorsMiddleware",
+    "site_config.api_guard.ApiGuardMiddleware",
     # Serves anonymous public pages from the shared cache, before anything below runs;
     # a stored page keeps the headers the middleware below added.
     "site_config.page_cache.middleware.PageCacheMiddleware",
@@ -189,7 +196,34 @@ PAGE_CACHE_QUERY_PARAMETERS = {
     "/search/": ("q", "page"),
     "/search/suggest": ("q",),
     "/sitemap.xml": ("p",),
+    "/api/v1/causes": ("category", "mechanism", "q", "page", "page_size"),
+    "/api/v1/drugs": ("cause", "q", "page", "page_size"),
+    "/api/v1/search": ("q",),
 }
+
+# --- the JSON API (/api/v1/, causes/api/) ---------------------------------------------------
+# Requests per client address, counted across every app server in the shared cache; empty
+# turns the limit off. django-ratelimit's rate format: "120/m", "5000/h".
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
+RATELIMIT_USE_CACHE = "default"
+API_SEARCH_RESULTS = 50  # results one /api/v1/search answer lists (the count says how many)
+# CORS: public data, readable from any origin, by GET only, without credentials.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
+# What the open-data page and every download say about reuse.
+OPEN_DATA_LICENCE = env.str("OPEN_DATA_LICENCE", default="CC BY 4.0")
+OPEN_DATA_LICENCE_URL = env.str(
+    "OPEN_DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/"
+)
+OPEN_DATA_ATTRIBUTION = env.str(
+    "OPEN_DATA_ATTRIBUTION",
+    default="Neutropenia causes, a plain-language reference on the causes of neutropenia",
+)
 # After a cache failure, each process leaves the cache alone this long, then tries again.
 CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5)
 

@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from causes.admin.search_all import search_all_view
+from causes.api.endpoints import api
 from causes.sitemaps import SITEMAPS
 from site_config.health import healthz
 from site_config.robots import favicon, robots_txt
@@ -20,6 +21,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says: send them to the icon.
     path("favicon.ico", favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("api/v1/", api.urls),
     path("", include("causes.urls")),
 ]
 

@@ -130,6 +130,8 @@ PUBLIC_PAGES = [
     "/search/?q=zzzzqq",  # none
     "/search/?q=lipitor",  # a medicine this reference does not list
     "/check/",
+    "/data/",
+    "/api/v1/docs",  # the API's interactive docs (Swagger UI, served by the site)
     "/no-such-page/",  # the 404
 ]
 

@@ -26,6 +26,7 @@ FIXED_PAGES = [
     ("/search/?q=lipitor", 200),  # a medicine this reference does not list
     ("/search/?q=" + "x" * 300, 400),  # too long: the form's error
     ("/check/", 200),
+    ("/data/", 200),
     ("/no-such-page/", 404),
 ]
 

@@ -241,7 +241,7 @@ def test_text_an_editor_writes_cannot_break_out_of_the_json_ld(client, cause):
 
 def public_pages() -> list[str]:
     """One URL per published page, and the pages without an entry."""
-    urls = ["/", "/mechanisms/", "/search/", "/search/?q=lupus", "/check/"]
+    urls = ["/", "/mechanisms/", "/search/", "/search/?q=lupus", "/check/", "/data/"]
     for model in (Category, Cause, Drug, Article):
         urls += [e.get_absolute_url() for e in model.objects.published()]
     urls += [m.get_absolute_url() for m in Mechanism.objects.all()]

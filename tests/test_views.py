@@ -144,6 +144,7 @@ def test_unknown_pages_give_a_helpful_404(client, url):
         ("/search/?q=leponex", 2),
         ("/search/?q=lipitor", 3),
         ("/search/suggest?q=cloz", 1),
+        ("/data/", 1),  # the date of the data
     ],
 )
 def test_each_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, url, queries):
