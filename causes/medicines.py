@@ -92,7 +92,7 @@ class MedicineAnswer:
         return f"{article} {self.reason} {preposition}"
 
 
-def _tidy(raw: str) -> str:
+def tidy(raw: str) -> str:
     """Control characters and runs of spaces become one space; no space around."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
 
@@ -102,7 +102,7 @@ def parse_items(text: str) -> list[str]:
     items: dict[str, str] = {}
     for line in text.splitlines():
         for raw in COMMA.split(line):
-            if item := _tidy(raw):
+            if item := tidy(raw):
                 items.setdefault(item.casefold(), item)
     if not items:
         raise ValidationError("Please type at least one medicine.", code="empty")

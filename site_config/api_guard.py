@@ -2,6 +2,7 @@
 page cache, so cached answers obey them too):
 
 - read only: GET, HEAD and OPTIONS; anything else is a JSON 405 naming what is allowed;
+  parameters past MAX_QUERY_STRING bytes are a JSON 413 before anything reads them;
 - a rate limit per client address (API_RATE_LIMIT, e.g. "120/m"), counted in the shared
   cache by django-ratelimit, so every app server counts against the same budget; over it,
   a JSON 429 with Retry-After. The address is `client_ip()`, as the lock-out takes it (the
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 PRIVATE_PREFIXES = ("/api/v1/lookup",)
+# Far more than the longest valid request (30 names of 100 characters, percent-encoded).
+MAX_QUERY_STRING = 32_768
 
 
 def _client(group, request) -> str:
@@ -51,6 +54,9 @@ class ApiGuardMiddleware:
             )
             response["Allow"] = ", ".join(ALLOWED_METHODS)
             return response
+        if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+            too_large = f"The request is too large: over {MAX_QUERY_STRING} bytes of parameters."
+            return JsonResponse({"error": too_large}, status=413)
         if request.method == "OPTIONS":  # a CORS preflight was answered above this
             response = HttpResponse(status=204)
             response["Allow"] = ", ".join(ALLOWED_METHODS)

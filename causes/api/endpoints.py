@@ -10,15 +10,16 @@ ConditionalGetMiddleware, for every response alike.
 """
 
 import math
+from typing import Annotated
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
+from pydantic import StringConstraints
 
 from causes import medicines
 from causes.api import data, downloads
@@ -111,9 +112,17 @@ def paged(items: list, page: int, page_size: int) -> dict:
 PAGE = Query(1, ge=1, le=100_000, description="Page number, from 1.")
 PAGE_SIZE = Query(50, ge=1, le=200, description="Results per page (at most 200).")
 SEARCH_TEXT = Query(..., min_length=1, max_length=MAX_QUERY_LENGTH)
+# A name: at most MAX_ITEM_LENGTH characters, not only spaces and control characters
+# (written so that JSON Schema's regex engine and pydantic's read it alike).
+Name = Annotated[
+    str, StringConstraints(max_length=medicines.MAX_ITEM_LENGTH, pattern=r"[^\s\x00-\x1f\x7f-\x9f]")
+]
+NAME = Query(..., description="A brand or generic name, as on the pack.")
 NAMES = Query(
     ...,
-    description=f"Repeat the parameter, up to {medicines.MAX_ITEMS} names of "
+    min_length=1,
+    max_length=medicines.MAX_ITEMS,
+    description=f"Repeat the parameter: up to {medicines.MAX_ITEMS} names of at most "
     f"{medicines.MAX_ITEM_LENGTH} characters each.",
 )
 
@@ -157,11 +166,13 @@ def _filtered_causes(category: str, mechanism: str):
     queryset = Cause.objects.published().select_related("category").prefetch_related("mechanisms")
     if category:
         if not data.categories().filter(slug=category).exists():
-            raise HttpError(400, f"Unknown category “{category[:100]}”: see /api/v1/categories.")
+            raise HttpError(
+                404, f"No published category “{category[:100]}”: see /api/v1/categories."
+            )
         queryset = queryset.filter(category__slug=category)
     if mechanism:
         if not data.mechanisms().filter(slug=mechanism).exists():
-            raise HttpError(400, f"Unknown mechanism “{mechanism[:100]}”: see /api/v1/mechanisms.")
+            raise HttpError(404, f"No mechanism “{mechanism[:100]}”: see /api/v1/mechanisms.")
         queryset = queryset.filter(mechanisms__slug=mechanism)
     return queryset
 
@@ -206,7 +217,7 @@ def list_drugs(
     )
     if cause:
         if not Cause.objects.published().filter(slug=cause).exists():
-            raise HttpError(400, f"Unknown cause “{cause[:100]}”: see /api/v1/causes.")
+            raise HttpError(404, f"No published cause “{cause[:100]}”: see /api/v1/causes.")
         queryset = queryset.filter(cause__slug=cause)
     q = printable(q)
     drugs = _ranked(queryset, "drug", q) if q else list(queryset)
@@ -299,14 +310,14 @@ def _looked_up(answers: list[medicines.MedicineAnswer]) -> list[dict]:
 
 
 def _items(names: list[str]) -> list[str]:
-    """The names as the medicines check reads a pasted list: its limits, its messages."""
-    text = "\n".join(names)
-    if len(text) > medicines.MAX_TEXT_LENGTH:
-        raise HttpError(413, f"Too much to look up at once: at most {medicines.MAX_ITEMS} names.")
-    try:
-        return medicines.parse_items(text)
-    except DjangoValidationError as invalid:
-        raise HttpError(400, " ".join(invalid.messages)) from None
+    """Each name whole (a comma in one does not make two, as in a pasted list), tidied as
+    the medicines check tidies an item, each distinct name once, in order. The schema has
+    already held them to the check's limits (MAX_ITEMS names of MAX_ITEM_LENGTH)."""
+    items: dict[str, str] = {}
+    for name in names:
+        item = medicines.tidy(name)
+        items.setdefault(item.casefold(), item)
+    return list(items.values())
 
 
 @api.get(
@@ -314,11 +325,9 @@ def _items(names: list[str]) -> list[str]:
     response={200: LookupOut, **BAD_REQUEST, **LIMITED},
     summary="What one name is: which drug or cause, or a medicine not listed",
 )
-def lookup(request, name: str = Query(..., min_length=1, max_length=medicines.MAX_ITEM_LENGTH)):
-    items = _items([name])
-    if len(items) != 1:
-        raise HttpError(400, "Give one name; to look up several, use /api/v1/lookup/list.")
-    return _looked_up(medicines.check(items))[0]
+def lookup(request, name: Name = NAME):
+    # One name, whole (a comma in it does not make two, as it would in a pasted list).
+    return _looked_up(medicines.check(_items([name])))[0]
 
 
 @api.get(
@@ -328,7 +337,7 @@ def lookup(request, name: str = Query(..., min_length=1, max_length=medicines.MA
 )
 def lookup_list(
     request,
-    names: list[str] = NAMES,
+    names: list[Name] = NAMES,
 ):
     return _looked_up(medicines.check(_items(names)))
 
@@ -347,7 +356,14 @@ def _file(content_type: str, what: str) -> dict:
     "/downloads/neutropenia-causes.json",
     response={429: Error},
     summary="All published content, as JSON",
-    openapi_extra=_file("application/json", "Everything, nested, with the licence and date."),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Everything, nested, with the licence and the date of the data.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
 )
 def download_json(request):
     return downloads.json_response()
