@@ -17,8 +17,9 @@ settings and worker count, and reports the site's requests/s as a ratio of the f
 Site and floor never run at the same time, so they never compete for the CPU.
 
 Targets: cached pages >= 0.9x floor; search >= 0.5x floor cached and >= 0.25x uncached;
-suggestions (called on every keystroke) >= 0.5x floor in both modes; zero errors; every
-worker under 100 MB resident.
+suggestions (called on every keystroke) >= 0.5x floor in both modes; the JSON API >= 0.3x
+floor cached (its rate limit counts every request in the shared cache; look-ups are never
+cached); zero errors; every worker under 100 MB resident.
 
 LOAD_BENCH_PG_NAME and LOAD_BENCH_REDIS_DB (and TMPDIR, for the SQLite file and cache
 files) let two checkouts run the benchmark without sharing a database.
@@ -63,13 +64,26 @@ PAGE_GROUPS = {
         "/drugs/clozapine/",
     ],
     "search": SEARCH_PAGES + SUGGEST_PAGES,
+    # The JSON API (/api/v1/): a list, one entry, its search and a name look-up.
+    "api": [
+        "/api/v1/causes",
+        "/api/v1/drugs/clozapine",
+        "/api/v1/search?q=clozaril",
+        "/api/v1/lookup?name=Fazaclo",
+    ],
 }
 SEARCH_PREFIX = "/search/"
+API_PREFIX = "/api/"
 SUGGEST_PREFIX = "/search/suggest"
 # What the TLS proxy sends; without it the site redirects plain HTTP to HTTPS.
 PROXY_HEADER = ("X-Forwarded-Proto", "https")
 CACHED_TARGET, SEARCH_TARGET, RSS_TARGET_MB = 0.9, 0.5, 100
 SEARCH_UNCACHED_TARGET, SUGGEST_TARGET = 0.25, 0.5
+# The API's cached answers (each request also counts against the rate limit in the shared
+# cache). Look-ups are never cached (they may be someone's medicines) and, like uncached
+# pages, are reported without a target.
+API_TARGET = 0.3
+NEVER_CACHED_API = "/api/v1/lookup"
 
 
 @dataclass
@@ -111,6 +125,9 @@ def site_env(database_url: str, kind: str, mode: str) -> dict:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=database_url,
         GUNICORN_LOG_LEVEL="warning",
+        # The API's rate limit still counts every request (its cost is measured), but one
+        # load generator on one address must not be refused.
+        API_RATE_LIMIT="1000000000/m",
     )
     if kind == "postgresql":
         env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
@@ -371,7 +388,13 @@ def ratio_target(rows: list[Row], minimum: float) -> tuple[bool, str]:
 
 
 def print_targets(rows: list[Row], rss: dict) -> None:
-    cached = [r for r in rows if r.mode == "cached" and not r.page.startswith(SEARCH_PREFIX)]
+    api = [r for r in rows if r.page.startswith(API_PREFIX)]
+    api_cached = [r for r in api if r.mode == "cached" and not r.page.startswith(NEVER_CACHED_API)]
+    cached = [
+        r
+        for r in rows
+        if r.mode == "cached" and not r.page.startswith(SEARCH_PREFIX) and r not in api
+    ]
     suggest = [r for r in rows if r.page.startswith(SUGGEST_PREFIX)]
     search = [r for r in rows if r.page.startswith(SEARCH_PREFIX) and r not in suggest]
     # Reported separately: production runs cached; uncached shows the search's own cost.
@@ -388,6 +411,10 @@ def print_targets(rows: list[Row], rss: dict) -> None:
             *ratio_target(search_uncached, SEARCH_UNCACHED_TARGET),
         ),
         (f"suggestions >= {SUGGEST_TARGET}x floor", *ratio_target(suggest, SUGGEST_TARGET)),
+        (
+            f"API >= {API_TARGET}x floor, cached (look-ups aside: never cached)",
+            *ratio_target(api_cached, API_TARGET),
+        ),
         (
             "zero errors",
             errors == 0 and not unserved,
@@ -421,7 +448,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--pages",
-        default="content,search",
+        default="content,search,api",
         help=f"comma-separated groups ({', '.join(PAGE_GROUPS)}) or paths",
     )
     args = parser.parse_args()

@@ -132,3 +132,20 @@ def test_admin_pages_work_under_the_content_security_policy(browser, site):
     assert page.locator(".select2-container").count() > 0
     assert violations == []
     page.close()
+
+
+def test_the_api_docs_work_in_a_browser_under_the_content_security_policy(browser, site):
+    """Swagger UI, from the site's own static files: it renders every operation and the
+    browser reports no CSP refusal and no failed load."""
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("request", lambda r: None if r.url.startswith(site) else problems.append(r.url))
+    page.goto(site + "/api/v1/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/causes/{slug}" in [p.replace("\u200b", "") for p in paths]
+    assert len(paths) >= 11
+    assert problems == []
+    page.close()
