@@ -140,7 +140,9 @@ def test_the_api_docs_work_in_a_browser_under_the_content_security_policy(browse
     page = browser.new_page()
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on(
+        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
     page.on("request", lambda r: None if r.url.startswith(site) else problems.append(r.url))
     page.goto(site + "/api/v1/docs")
     page.wait_for_selector(".opblock-summary-path")
