@@ -13,6 +13,7 @@ import math
 from typing import Annotated
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from ninja import NinjaAPI, Query
@@ -96,17 +97,16 @@ def not_found(kind: str, slug: str) -> HttpError:
     return HttpError(404, f"No published {kind} has the slug “{slug[:100]}”.")
 
 
-def paged(items: list, page: int, page_size: int) -> dict:
-    pages = max(1, math.ceil(len(items) / page_size))
+def paged(entries, page: int, page_size: int, shape) -> dict:
+    """One page of `entries` (a QuerySet, read a page at a time, or a ranked list), each
+    entry in its `shape`."""
+    count = entries.count() if isinstance(entries, QuerySet) else len(entries)
+    pages = max(1, math.ceil(count / page_size))
     if page > pages:
         raise HttpError(404, f"Page {page} does not exist: there are {pages}.")
     start = (page - 1) * page_size
-    return {
-        "count": len(items),
-        "page": page,
-        "pages": pages,
-        "results": items[start : start + page_size],
-    }
+    results = [shape(entry) for entry in entries[start : start + page_size]]
+    return {"count": count, "page": page, "pages": pages, "results": results}
 
 
 PAGE = Query(1, ge=1, le=100_000, description="Page number, from 1.")
@@ -190,8 +190,8 @@ def list_causes(
 ):
     queryset = _filtered_causes(category, mechanism)
     q = printable(q)
-    causes = _ranked(queryset, "cause", q) if q else list(queryset)
-    return paged([data.cause_summary(c) for c in causes], page, page_size)
+    causes = _ranked(queryset, "cause", q) if q else queryset
+    return paged(causes, page, page_size, data.cause_summary)
 
 
 @api.get("/causes/{slug}", response={200: CauseDetail, **NOT_FOUND, **LIMITED}, summary="One cause")
@@ -220,8 +220,8 @@ def list_drugs(
             raise HttpError(404, f"No published cause “{cause[:100]}”: see /api/v1/causes.")
         queryset = queryset.filter(cause__slug=cause)
     q = printable(q)
-    drugs = _ranked(queryset, "drug", q) if q else list(queryset)
-    return paged([data.drug_summary(d) for d in drugs], page, page_size)
+    drugs = _ranked(queryset, "drug", q) if q else queryset
+    return paged(drugs, page, page_size, data.drug_summary)
 
 
 @api.get("/drugs/{slug}", response={200: DrugDetail, **NOT_FOUND, **LIMITED}, summary="One drug")
