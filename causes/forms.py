@@ -22,7 +22,8 @@ class SearchForm(forms.Form):
             attrs={
                 "type": "search",
                 "autocomplete": "off",
-                "placeholder": "Drug, brand or condition, e.g. Clozaril",
+                # Short enough to show whole in the box on a 320 px phone.
+                "placeholder": "Drug, brand or illness",
             }
         ),
     )

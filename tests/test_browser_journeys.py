@@ -216,6 +216,17 @@ def test_search_is_usable_on_a_phone(browser, site, viewport):  # noqa: F811
     assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
     assert button["x"] + button["width"] <= viewport["width"]
     assert box["height"] >= 24 and button["height"] >= 24
+    # The placeholder shows whole: its text is narrower than the box's content area.
+    room = page.evaluate(
+        """() => { const box = document.querySelector('#search-q');
+                   const style = getComputedStyle(box);
+                   const context = document.createElement('canvas').getContext('2d');
+                   context.font = style.font;
+                   const inner = box.clientWidth - parseFloat(style.paddingLeft)
+                                 - parseFloat(style.paddingRight);
+                   return inner - context.measureText(box.placeholder).width; }"""
+    )
+    assert room >= 0, f"the placeholder is cut by {-room:.0f} px"
     page.locator("#search-q").press_sequentially("Fazac", delay=20)
     page.wait_for_selector("#search-q-suggestions [role=option]")
     suggestions = page.locator("#search-q-suggestions").bounding_box()
